@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SynchMess barrier.
+ *
+ * Each awake starts a new generation. A sleeper records the generation it
+ * went to sleep in and leaves when it changes, so an awake releases exactly
+ * the threads asleep at that moment: a thread that starts sleeping after it
+ * waits for the next one, and no wake-up is lost or stale. The wait queue
+ * entry of a sleeper lives and dies inside the wait, whatever ends it.
+ */
+#include <linux/errno.h>
+#include <linux/sched/signal.h>
+
+#include "barrier.h"
+
+/**
+ * synchmess_barrier_init() - initialise a barrier with nobody asleep
+ * @b: the barrier
+ */
+void synchmess_barrier_init(struct synchmess_barrier *b)
+{
+	init_waitqueue_head(&b->wq);
+	b->generation = 0;
+	b->sleepers = 0;
+	b->dead = false;
+}
+
+/**
+ * synchmess_barrier_sleep() - sleep until the next awake
+ * @b: the barrier
+ *
+ * The sleep is interruptible and is not restarted after a signal, so a
+ * caller never misses an awake silently. A thread woken by an awake returns
+ * 0 even when a signal arrives at the same time, as the awake counted it.
+ *
+ * Return: 0 once awoken, -EINTR when a signal ended the sleep, -EIDRM when
+ * the group was removed.
+ */
+int synchmess_barrier_sleep(struct synchmess_barrier *b)
+{
+	unsigned long generation;
+	int ret;
+
+	spin_lock(&b->wq.lock);
+	if (unlikely(b->dead)) {
+		spin_unlock(&b->wq.lock);
+		return -EIDRM;
+	}
+	generation = b->generation;
+	b->sleepers++;
+
+	/* Whatever ended the wait, the generation says if an awake came. */
+	ret = wait_event_interruptible_locked(b->wq,
+					      b->generation != generation ||
+					      b->dead);
+	if (b->generation != generation) {
+		ret = 0;
+	} else {
+		b->sleepers--;
+		ret = b->dead ? -EIDRM : -EINTR;
+	}
+	spin_unlock(&b->wq.lock);
+
+	return ret;
+}
+
+/**
+ * synchmess_barrier_awake() - wake every thread asleep on the barrier
+ * @b: the barrier
+ *
+ * Return: the number of threads woken, or -EIDRM when the group was
+ * removed.
+ */
+int synchmess_barrier_awake(struct synchmess_barrier *b)
+{
+	unsigned int woken;
+
+	spin_lock(&b->wq.lock);
+	if (unlikely(b->dead)) {
+		spin_unlock(&b->wq.lock);
+		return -EIDRM;
+	}
+	woken = b->sleepers;
+	b->sleepers = 0;
+	b->generation++;
+	if (woken)
+		wake_up_all_locked(&b->wq);
+	spin_unlock(&b->wq.lock);
+
+	return woken;
+}
+
+/**
+ * synchmess_barrier_sleepers() - number of threads asleep on the barrier
+ * @b: the barrier
+ *
+ * Return: a snapshot of the count, for reporting only.
+ */
+unsigned int synchmess_barrier_sleepers(struct synchmess_barrier *b)
+{
+	return READ_ONCE(b->sleepers);
+}
+
+/**
+ * synchmess_barrier_kill() - release every sleeper of a removed group
+ * @b: the barrier
+ *
+ * The sleepers return -EIDRM, and so does every later sleep or awake.
+ */
+void synchmess_barrier_kill(struct synchmess_barrier *b)
+{
+	spin_lock(&b->wq.lock);
+	b->dead = true;
+	wake_up_all_locked(&b->wq);
+	spin_unlock(&b->wq.lock);
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SynchMess control device and module setup.
+ *
+ * The control device /dev/synch/synchmess installs and removes groups. This
+ * file also owns what every device of the driver shares: the character
+ * device region, the class whose devnode callback places the nodes under
+ * /dev/synch/, and the workqueue of delayed delivery.
+ */
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/synchmess.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+
+#include "synchmess.h"
+
+dev_t synchmess_devt;
+struct workqueue_struct *synchmess_wq;
+static struct cdev *synchmess_ctl_cdev;
+static struct device *synchmess_ctl_dev;
+
+/*
+ * Every resource a user can make the driver hold is bounded by the limits
+ * and charged to that user's memory cgroup, and only the creator of a group
+ * may remove it: the nodes are open to all, like /dev/fuse. A udev rule can
+ * narrow that down.
+ */
+static char *synchmess_devnode(const struct device *dev, umode_t *mode)
+{
+	if (mode)
+		*mode = 0666;
+	return kasprintf(GFP_KERNEL, SYNCHMESS_DEV_DIR "/%s", dev_name(dev));
+}
+
+const struct class synchmess_class = {
+	.name		= "synchmess",
+	.devnode	= synchmess_devnode,
+};
+
+static long synchmess_ctl_ioctl(struct file *file, unsigned int cmd,
+				unsigned long arg)
+{
+	struct synchmess_group __user *uarg = (void __user *)arg;
+	struct synchmess_group req;
+	int ret;
+
+	if (cmd != SYNCHMESS_IOC_INSTALL_GROUP &&
+	    cmd != SYNCHMESS_IOC_REMOVE_GROUP)
+		return -ENOTTY;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	if (req.flags)
+		return -EINVAL;
+
+	if (cmd == SYNCHMESS_IOC_REMOVE_GROUP)
+		return synchmess_group_remove(req.id);
+
+	ret = synchmess_group_install(req.id);
+	if (ret)
+		return ret;
+
+	memset(req.path, 0, sizeof(req.path));
+	snprintf(req.path, sizeof(req.path),
+		 "/dev/" SYNCHMESS_DEV_DIR "/" SYNCHMESS_GROUP_NAME, req.id);
+	if (copy_to_user(uarg->path, req.path, sizeof(req.path)))
+		return -EFAULT;
+
+	return 0;
+}
+
+/* The control device carries no data. */
+static ssize_t synchmess_ctl_read(struct file *file, char __user *buf,
+				  size_t len, loff_t *ppos)
+{
+	return -EINVAL;
+}
+
+static ssize_t synchmess_ctl_write(struct file *file, const char __user *buf,
+				   size_t len, loff_t *ppos)
+{
+	return -EINVAL;
+}
+
+static const struct file_operations synchmess_ctl_fops = {
+	.owner		= THIS_MODULE,
+	.open		= stream_open,
+	.read		= synchmess_ctl_read,
+	.write		= synchmess_ctl_write,
+	.unlocked_ioctl	= synchmess_ctl_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static int __init synchmess_init(void)
+{
+	dev_t ctl_devt;
+	int ret;
+
+	synchmess_wq = alloc_workqueue("synchmess", 0, 0);
+	if (!synchmess_wq)
+		return -ENOMEM;
+
+	ret = alloc_chrdev_region(&synchmess_devt, 0, SYNCHMESS_MINORS,
+				  "synchmess");
+	if (ret)
+		goto err_wq;
+	ctl_devt = MKDEV(MAJOR(synchmess_devt), 0);
+
+	ret = class_register(&synchmess_class);
+	if (ret)
+		goto err_region;
+
+	synchmess_ctl_cdev = cdev_alloc();
+	if (!synchmess_ctl_cdev) {
+		ret = -ENOMEM;
+		goto err_class;
+	}
+	synchmess_ctl_cdev->owner = THIS_MODULE;
+	synchmess_ctl_cdev->ops = &synchmess_ctl_fops;
+	ret = cdev_add(synchmess_ctl_cdev, ctl_devt, 1);
+	if (ret) {
+		kobject_put(&synchmess_ctl_cdev->kobj);
+		goto err_class;
+	}
+
+	synchmess_ctl_dev = device_create(&synchmess_class, NULL, ctl_devt,
+					  NULL, "synchmess");
+	if (IS_ERR(synchmess_ctl_dev)) {
+		ret = PTR_ERR(synchmess_ctl_dev);
+		goto err_cdev;
+	}
+
+	return 0;
+
+err_cdev:
+	cdev_del(synchmess_ctl_cdev);
+err_class:
+	class_unregister(&synchmess_class);
+err_region:
+	unregister_chrdev_region(synchmess_devt, SYNCHMESS_MINORS);
+err_wq:
+	destroy_workqueue(synchmess_wq);
+	return ret;
+}
+
+static void __exit synchmess_exit(void)
+{
+	/* No file is open: each one pins the module. */
+	synchmess_group_remove_all();
+	device_unregister(synchmess_ctl_dev);
+	cdev_del(synchmess_ctl_cdev);
+	class_unregister(&synchmess_class);
+	unregister_chrdev_region(synchmess_devt, SYNCHMESS_MINORS);
+	destroy_workqueue(synchmess_wq);
+}
+
+module_init(synchmess_init);
+module_exit(synchmess_exit);
+
+MODULE_AUTHOR("The SynchMess developers");
+MODULE_DESCRIPTION("Message groups and barriers for threads of any process");
+MODULE_LICENSE("GPL");

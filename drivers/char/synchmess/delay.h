@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SynchMess delayed delivery: messages written while a group has a send
+ * delay wait here until their deadline, a flush, a revoke or removal.
+ */
+#ifndef _SYNCHMESS_DELAY_H
+#define _SYNCHMESS_DELAY_H
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include "msgqueue.h"
+
+/**
+ * struct synchmess_delay - pending delayed messages of one group
+ * @lock:          protects @pending, @count and @dead, and orders every
+ *                 publication of delayed messages so they keep their order
+ * @pending:       delayed messages sorted by deadline, ties in write order
+ * @count:         number of messages on @pending
+ * @dead:          set once the group is removed
+ * @send_delay_ms: delay applied to later writes, 0 to publish at once
+ * @work:          publishes due messages, armed for the earliest deadline
+ * @wq:            workqueue @work runs on
+ * @queue:         where due messages are published
+ */
+struct synchmess_delay {
+	struct mutex lock;
+	struct list_head pending;
+	unsigned int count;
+	bool dead;
+	u32 send_delay_ms;
+	struct delayed_work work;
+	struct workqueue_struct *wq;
+	struct synchmess_queue *queue;
+};
+
+void synchmess_delay_init(struct synchmess_delay *d,
+			  struct synchmess_queue *queue,
+			  struct workqueue_struct *wq);
+void synchmess_delay_set(struct synchmess_delay *d, u32 ms);
+u32 synchmess_delay_get(struct synchmess_delay *d);
+int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
+			 u32 ms);
+int synchmess_delay_flush(struct synchmess_delay *d);
+int synchmess_delay_revoke(struct synchmess_delay *d);
+void synchmess_delay_kill(struct synchmess_delay *d);
+
+#endif /* _SYNCHMESS_DELAY_H */

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SynchMess message queue: the FIFO of published messages of one group and
+ * the accounting of the bytes the group stores.
+ */
+#ifndef _SYNCHMESS_MSGQUEUE_H
+#define _SYNCHMESS_MSGQUEUE_H
+
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/poll.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+/**
+ * struct synchmess_msg - one message, published or still delayed
+ * @node:     link in the published FIFO or in the delayed list
+ * @deadline: earliest publication time while the message is delayed
+ * @len:      length of @data in bytes
+ * @data:     the payload, as written
+ */
+struct synchmess_msg {
+	struct list_head node;
+	ktime_t deadline;
+	size_t len;
+	char data[];
+};
+
+/**
+ * struct synchmess_queue - published messages of one group
+ * @lock:     protects @msgs, @count and @dead; never held across a user copy
+ * @msgs:     published messages, oldest first
+ * @count:    number of messages on @msgs
+ * @dead:     set once the group is removed; nothing is queued after that
+ * @stored:   bytes of all messages of the group, published and delayed,
+ *            charged against max_storage_size
+ * @readers:  readers waiting for a message and EPOLLIN pollers
+ * @writable: EPOLLOUT pollers waiting for storage to be freed
+ */
+struct synchmess_queue {
+	spinlock_t lock;
+	struct list_head msgs;
+	unsigned int count;
+	bool dead;
+	atomic_long_t stored;
+	wait_queue_head_t readers;
+	wait_queue_head_t writable;
+};
+
+void synchmess_queue_init(struct synchmess_queue *q);
+struct synchmess_msg *synchmess_msg_alloc(size_t len);
+void synchmess_msg_free(struct synchmess_msg *msg);
+
+int synchmess_queue_reserve(struct synchmess_queue *q, size_t len,
+			    size_t limit);
+void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len);
+
+int synchmess_queue_publish(struct synchmess_queue *q,
+			    struct list_head *msgs, unsigned int count);
+ssize_t synchmess_queue_read(struct synchmess_queue *q, char __user *buf,
+			     size_t len, bool nonblock);
+__poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
+			      poll_table *pt, size_t limit);
+void synchmess_queue_kill(struct synchmess_queue *q);
+
+#endif /* _SYNCHMESS_MSGQUEUE_H */

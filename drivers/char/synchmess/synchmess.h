@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * SynchMess: what the control device, the groups and sysfs share.
+ */
+#ifndef _SYNCHMESS_H
+#define _SYNCHMESS_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/kref.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/workqueue.h>
+
+#include "barrier.h"
+#include "delay.h"
+#include "msgqueue.h"
+
+/* Minor 0 is the control device, the others go to groups. */
+#define SYNCHMESS_MINORS	4096
+#define SYNCHMESS_MAX_GROUPS	(SYNCHMESS_MINORS - 1)
+
+/* Nodes live in /dev/synch/, named by the class's devnode callback. */
+#define SYNCHMESS_DEV_DIR	"synch"
+#define SYNCHMESS_GROUP_NAME	"synchmess%u"
+
+/**
+ * struct synchmess_grp - a group and its device
+ * @id:      the group descriptor userspace chose
+ * @minor:   minor number of the group's device
+ * @owner:   effective uid of the creator, who may remove the group
+ * @removed: set once the group is removed; every file operation then fails
+ * @ref:     held by the group table and by each open file
+ * @cdev:    the group's character device
+ * @dev:     the group's device, parent of its sysfs figures
+ * @queue:   published messages and stored bytes
+ * @delay:   delayed messages
+ * @barrier: the group's barrier
+ */
+struct synchmess_grp {
+	u32 id;
+	unsigned int minor;
+	kuid_t owner;
+	bool removed;
+	struct kref ref;
+	struct cdev *cdev;
+	struct device *dev;
+	struct synchmess_queue queue;
+	struct synchmess_delay delay;
+	struct synchmess_barrier barrier;
+};
+
+/* control.c */
+extern const struct class synchmess_class;
+extern dev_t synchmess_devt;
+extern struct workqueue_struct *synchmess_wq;
+
+/* group.c */
+int synchmess_group_install(u32 id);
+int synchmess_group_remove(u32 id);
+void synchmess_group_remove_all(void);
+
+/* sysfs.c */
+extern const struct attribute_group *synchmess_group_attr_groups[];
+unsigned int synchmess_max_message_size(void);
+unsigned int synchmess_max_storage_size(void);
+unsigned int synchmess_max_groups(void);
+
+#endif /* _SYNCHMESS_H */

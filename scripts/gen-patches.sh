@@ -1,0 +1,306 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Generate patches/, the git-am-able series, from the files of this
+# repository against the pristine linux-source-6.12 tree.
+#
+#   scripts/gen-patches.sh            rewrite patches/
+#   scripts/gen-patches.sh --check    fail if patches/ is not current
+#
+# The series is built in a scratch git repository holding only the base
+# files it touches, so generation takes seconds; the hunks outside the new
+# files (Kconfig and Makefile hooks, indexes, MAINTAINERS) are made here.
+# Commit dates are fixed, so the same tree always gives the same series.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+CHECK=0
+[ "${1:-}" = "--check" ] && CHECK=1
+
+TOUCHED=(
+	MAINTAINERS
+	Documentation/userspace-api/index.rst
+	Documentation/userspace-api/ioctl/ioctl-number.rst
+	drivers/char/Kconfig
+	drivers/char/Makefile
+	tools/testing/selftests/Makefile
+)
+
+ensure_base_tree
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+git init -q -b synchmess
+for f in "${TOUCHED[@]}"; do
+	mkdir -p "$(dirname "$f")"
+	git -C "$KSRC" show "pristine:$f" >"$f"
+done
+git add -f .
+STAMP=0
+commit() {
+	local date="2026-11-02T00:$(printf '%02d' $STAMP):00+0000"
+
+	STAMP=$((STAMP + 1))
+	git add -f -A .
+	GIT_AUTHOR_DATE=$date GIT_COMMITTER_DATE=$date \
+		git commit -q -s -F -
+}
+commit <<'EOF'
+Linux 6.12 (Debian linux-source-6.12), the files the series touches
+EOF
+
+copy() {
+	local f
+	for f in "$@"; do
+		mkdir -p "$(dirname "$f")"
+		cp "$TOP/$f" "$f"
+	done
+}
+
+# Insert line $2 into file $1 before the first line matching regex $3.
+insert_before() {
+	awk -v line="$2" -v re="$3" \
+		'!done && $0 ~ re { print line; done = 1 } { print }' \
+		"$1" >"$1.new"
+	grep -qxF -- "$2" "$1.new" || die "$1: no line matching $3"
+	mv "$1.new" "$1"
+}
+
+# Insert line $2 into file $1 after the first line matching regex $3.
+insert_after() {
+	awk -v line="$2" -v re="$3" \
+		'{ print } !done && $0 ~ re { print line; done = 1 }' \
+		"$1" >"$1.new"
+	grep -qxF -- "$2" "$1.new" || die "$1: no line matching $3"
+	mv "$1.new" "$1"
+}
+
+# Add a file pattern to the SynchMess entry of MAINTAINERS, keeping the F:
+# lines sorted.
+maintain() {
+	local pat=$1
+	awk -v pat="F:	$pat" '
+		/^SYNCHMESS / { in_entry = 1 }
+		in_entry && /^F:/ && !done && $0 > pat { print pat; done = 1 }
+		in_entry && /^$/ && !done { print pat; done = 1; in_entry = 0 }
+		/^$/ { in_entry = 0 }
+		{ print }' MAINTAINERS >MAINTAINERS.new
+	mv MAINTAINERS.new MAINTAINERS
+}
+
+UAPI=include/uapi/linux/synchmess.h
+DRV=drivers/char/synchmess
+KST=tools/testing/selftests/synchmess
+
+# 1: uapi
+copy $UAPI
+insert_after Documentation/userspace-api/ioctl/ioctl-number.rst \
+	"$(printf '%-6s%-7s%-58s%s' 0xB9 00-2F linux/synchmess.h \
+		'SynchMess message groups and barriers')" \
+	'^0xB8  '
+insert_before MAINTAINERS "SYNCHMESS MESSAGE GROUPS DRIVER
+M:	$GIT_AUTHOR_NAME <$GIT_AUTHOR_EMAIL>
+L:	linux-kernel@vger.kernel.org
+S:	Maintained
+F:	$UAPI
+" '^SYNOPSYS ARC ARCHITECTURE$'
+commit <<'EOF'
+char: synchmess: add the uapi header
+
+SynchMess lets threads of any processes exchange messages and meet on
+barriers, organised in groups: a control device installs and removes
+groups, and each group is a character device of its own, where write()
+posts a message and read() takes the oldest one exactly once.
+
+This header is the whole of the interface beyond read(), write(), poll()
+and fsync(): the group descriptor the control device takes, and the
+ioctls of both kinds of device. It follows botching-up-ioctls.rst: fixed
+size types only, no pointers, explicit padding through a flags field that
+must be zero so it can be given a meaning later, and one ioctl magic,
+0xB9, registered in ioctl-number.rst.
+
+The send delay is passed by pointer as a __u32 of milliseconds; its
+maximum, one hour, is part of the interface so userspace can check
+against it.
+EOF
+
+# 2: message queue
+copy $DRV/msgqueue.h $DRV/msgqueue.c
+maintain "$DRV/"
+commit <<'EOF'
+char: synchmess: add the message queue
+
+Each group keeps its published messages in a FIFO. Readers must get
+every message exactly once and in order, and a reader whose buffer
+faults must not lose the message, as POSIX and SysV queues do.
+
+The queue is a list under a spinlock held only to link or unlink a
+message: user memory is copied outside it, into a message allocated
+before it is published and out of a message unlinked before it is
+read. A read whose copy faults puts the message back at the head and
+passes the wake-up on to the next reader. Readers wait exclusively, so
+one message wakes one reader rather than all of them.
+
+The bytes a group stores, published or still delayed, are counted here
+too, and charged with a compare-and-exchange loop when a message is
+written, so a write that would pass the limit fails at once with ENOSPC
+and a delayed message can never be dropped later for lack of room.
+Message memory is charged to the writer's memory cgroup.
+
+Nothing is built yet: the group devices that use the queue come later
+in this series.
+EOF
+
+# 3: delayed delivery
+copy $DRV/delay.h $DRV/delay.c
+commit <<'EOF'
+char: synchmess: add delayed delivery
+
+A group may hold messages back for a delay set in milliseconds: the
+writer returns at once, and the message is published no earlier than
+the delay after the write. Pending messages can be revoked, or flushed
+so they are published at once.
+
+One timer per message would not keep messages written with the same
+delay in write order: timers due in the same jiffy expire in no defined
+order. Instead each group keeps its pending messages on one list sorted
+by deadline, ties in write order, and one delayed work item armed for
+the earliest deadline. Inserting from the tail keeps the cost per
+message constant when every write uses the same delay.
+
+Deadlines come from the monotonic clock, and the work item is armed one
+tick past the deadline, so a message is never published early. A mutex
+orders the work item against flush and revoke, and the work item is
+cancelled synchronously, outside that mutex, when the group goes away.
+
+Nothing is built yet: the group devices that use this come later in
+this series.
+EOF
+
+# 4: barrier
+copy $DRV/barrier.h $DRV/barrier.c
+commit <<'EOF'
+char: synchmess: add the barrier
+
+Threads of a group can sleep on its barrier until another thread wakes
+every sleeper at once, which returns how many it woke.
+
+A single "open" flag either loses wake-ups or lets threads that arrive
+after the wake-up pass straight through. Each wake-up starts a new
+generation instead; a sleeper waits for the generation it slept in to
+end, so a wake-up releases exactly the threads asleep at that moment.
+The sleep is interruptible and not restarted, so a signal cannot hide a
+wake-up behind a silent restart, and the wait queue entry never outlives
+the wait.
+
+Nothing is built yet: the group devices that use the barrier come in
+the next patch.
+EOF
+
+# 5: devices
+copy $DRV/synchmess.h $DRV/control.c $DRV/group.c $DRV/sysfs.c \
+	$DRV/Kconfig $DRV/Makefile
+insert_before drivers/char/Kconfig 'source "drivers/char/synchmess/Kconfig"
+' '^config ADI$'
+echo 'obj-$(CONFIG_SYNCHMESS)		+= synchmess/' >>drivers/char/Makefile
+commit <<'EOF'
+char: synchmess: add the control and group devices
+
+Tie the message queue, delayed delivery and the barrier together into
+the driver: the control device /dev/synch/synchmess installs and
+removes groups, and each group gets a device /dev/synch/synchmess<ID>
+created through a class whose devnode callback places it, so the nodes
+appear with devtmpfs alone.
+
+Groups are found by id and by minor in two xarrays changed under one
+mutex, which makes install of an id atomic: concurrent installs create
+one group. As in uio, each open file holds a reference on its group, so
+a group removed under open files stays, empty and marked removed, until
+the last close; every operation on such a file fails with EIDRM, and
+readers and sleepers blocked in it are woken with EIDRM. Only the
+creator's effective uid, or CAP_SYS_ADMIN, may remove a group.
+
+The limits are module parameters that reject bad values with EINVAL and
+keep the old one; each group shows its figures (messages, bytes,
+delayed, sleepers, send_delay_ms) as read-only attributes of its device.
+Every allocation a user can cause is bounded by these limits and charged
+to the user's memory cgroup.
+EOF
+
+# 6: selftests
+copy $KST/Makefile $KST/config $KST/settings $KST/synchmess_util.h
+for t in "$TOP/$KST"/synchmess_*_test.c; do
+	copy "$KST/$(basename "$t")"
+done
+insert_after tools/testing/selftests/Makefile 'TARGETS += synchmess' \
+	'^TARGETS \+= sync$'
+maintain "$KST/"
+commit <<'EOF'
+selftests: synchmess: add tests of the whole user interface
+
+Each test checks one promise of the interface and says what failed:
+groups (paths, idempotent and concurrent install, max_groups, removal
+under open files, blocked readers and sleepers, permissions), messages
+(FIFO order, exactly-once delivery across processes and threads, short
+and empty reads and writes, EMSGSIZE, ENOSPC, faulting buffers in both
+directions with nothing lost, blocking and non-blocking reads, signals,
+poll), delayed delivery (never early, order kept, revoke, flush by fsync
+and by close, storage charged at write time), the barrier (all sleepers
+woken and counted, no stale wake-up, groups kept apart, EINTR), the
+limits and per-group figures in sysfs, and unloading the module with
+groups present.
+
+Timing checks hold under emulation on a loaded machine: "not before the
+delay" is asserted strictly, "eventually" with generous bounds.
+EOF
+
+# 7: documentation
+copy Documentation/userspace-api/synchmess.rst
+insert_after Documentation/userspace-api/index.rst '   synchmess' \
+	'^   isapnp$'
+maintain "Documentation/userspace-api/synchmess.rst"
+commit <<'EOF'
+Documentation: synchmess: describe the user interface
+
+Describe what users of SynchMess may rely on: the devices and their
+names, the ioctls, messages and their limits, delayed delivery, the
+barrier, the sysfs files, errors, and the choices made where POSIX
+message queues would behave otherwise.
+EOF
+
+git config branch.synchmess.description "$(cat <<'EOF'
+char: SynchMess, message groups and barriers for threads
+
+SynchMess is a character driver that lets threads of any processes
+exchange messages and meet on barriers, organised in groups. The control
+device /dev/synch/synchmess installs groups by ioctl; each group is a
+device /dev/synch/synchmess<ID> where write() posts a message, read()
+takes the oldest one exactly once in FIFO order, delivery can be delayed
+(set, revoke, flush by fsync or close), and threads can sleep on a
+barrier until another thread wakes them all. Limits are module
+parameters; each group shows its figures in sysfs.
+
+The series adds the uapi header, the message queue, delayed delivery and
+the barrier as self-contained pieces, then the control and group devices
+that tie them together, kselftests for every promise of the interface,
+and its documentation.
+
+Against Linux 6.12 (Debian linux-source-6.12).
+EOF
+)"
+
+OUT=$WORK/out
+GIT_COMMITTER_DATE="2026-11-02T00:59:00+0000" git format-patch -q --cover-letter --cover-from-description=subject \
+	--zero-commit --no-signature -o "$OUT" HEAD~7..HEAD
+
+if [ $CHECK -eq 1 ]; then
+	if ! diff -ru "$TOP/patches" "$OUT" >"$WORK/stale.diff"; then
+		cat "$WORK/stale.diff" >&2
+		die "patches/ is stale: run scripts/gen-patches.sh"
+	fi
+	log "patches/ is current"
+	exit 0
+fi
+rm -rf "$TOP/patches"
+cp -r "$OUT" "$TOP/patches"
+log "wrote $(find "$TOP/patches" -name '*.patch' | wc -l) files to patches/"

@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: GPL-2.0
+# Build a kernel with the series applied, the selftests and an initramfs,
+# and boot them in QEMU. Sourced by run.sh and test.sh.
+# shellcheck shell=bash
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+JOBS=$(($(nproc) + 1))
+KBUILD_PACKAGES=(build-essential flex bison bc libelf-dev libssl-dev cpio
+	kmod rsync ccache git xz-utils patch linux-source-6.12)
+VM_PACKAGES=(qemu-system-x86 busybox-static coreutils)
+export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+
+# Run a long command with its output in a log file; on failure show the end.
+quiet() {
+	local logf=$1
+	shift
+	if ! "$@" >"$logf" 2>&1; then
+		tail -n 40 "$logf" >&2
+		die "failed: $* (whole log: $logf)"
+	fi
+}
+
+# Bring $KSRC to pristine + patches/, unless it is there already.
+prepare_tree() {
+	local want have
+	ensure_base_tree
+	want=$(cat "$TOP"/patches/*.patch | sha256sum | cut -d' ' -f1)
+	have=$(cat "$KSRC/.git/synchmess-series" 2>/dev/null || true)
+	[ "$want" = "$have" ] && return 0
+	log "applying patches/ to $KSRC"
+	git -C "$KSRC" am --abort >/dev/null 2>&1 || true
+	git -C "$KSRC" reset -q --hard pristine
+	git -C "$KSRC" clean -fdq
+	quiet "$CACHE/apply.log" "$TOP/scripts/apply.sh" "$KSRC"
+	echo "$want" >"$KSRC/.git/synchmess-series"
+}
+
+# Configure build directory $1 for SYNCHMESS=$2 (y or m) from tinyconfig,
+# the guest fragment and the selftests' config; check Kconfig kept it all.
+configure_kernel() {
+	local b=$1 mode=$2 frag=$1/synchmess.fragment opt
+	mkdir -p "$b"
+	{
+		cat "$TOP/scripts/guest.config"
+		sed "s/^CONFIG_SYNCHMESS=.*/CONFIG_SYNCHMESS=$mode/" \
+			"$KSRC/tools/testing/selftests/synchmess/config"
+		[ -n "${EXTRA_CONFIG:-}" ] && cat "$EXTRA_CONFIG"
+	} >"$frag"
+	quiet "$b/config.log" sh -c "
+		make -C '$KSRC' O='$b' tinyconfig &&
+		'$KSRC/scripts/kconfig/merge_config.sh' -m -O '$b' '$b/.config' '$frag' &&
+		make -C '$KSRC' O='$b' olddefconfig"
+	while read -r opt; do
+		case $opt in
+		CONFIG_*=*)
+			grep -qxF "$opt" "$b/.config" ||
+				die "Kconfig dropped $opt (see $b/.config)";;
+		"# CONFIG_"*" is not set")
+			! grep -q "^${opt#\# }" "$b/.config" ||
+				die "Kconfig kept ${opt#\# }";;
+		esac
+	done <"$frag"
+}
+
+build_kernel() {
+	local b=$1 mode=$2 t0=$SECONDS
+	log "building the kernel (CONFIG_SYNCHMESS=$mode) in $b"
+	configure_kernel "$b" "$mode"
+	quiet "$b/build.log" make -C "$KSRC" O="$b" -j"$JOBS" \
+		CC="ccache gcc" bzImage modules
+	log "kernel built in $((SECONDS - t0)) s"
+}
+
+build_selftests() {
+	local b=$1 t0=$SECONDS
+	log "building the synchmess selftests"
+	rm -rf "$b/kselftest/kselftest_install"
+	quiet "$b/kselftest.log" make -C "$KSRC" O="$b" -j"$JOBS" \
+		TARGETS=synchmess USERCFLAGS=-static kselftest-install
+	log "selftests built in $((SECONDS - t0)) s"
+}
+
+# Append gen_init_cpio lines for host tree $1 placed at $2 in the guest.
+cpio_tree() {
+	local src=$1 dst=$2 p rel
+	find "$src" -mindepth 1 | sort | while read -r p; do
+		rel=$dst/${p#"$src"/}
+		if [ -L "$p" ]; then
+			echo "slink $rel $(readlink "$p") 0777 0 0"
+		elif [ -d "$p" ]; then
+			echo "dir $rel 0755 0 0"
+		else
+			echo "file $rel $p $(stat -c %a "$p") 0 0"
+		fi
+	done
+}
+
+# Make the initramfs $1/initramfs.cpio around guest script $2.
+make_initramfs() {
+	local b=$1 guest_cmd=$2 list=$1/initramfs.list stage=$1/stage
+	local d lib applet
+	rm -rf "$stage"
+	mkdir -p "$stage"
+	if grep -qx CONFIG_MODULES=y "$b/.config"; then
+		quiet "$b/modules_install.log" make -C "$KSRC" O="$b" \
+			INSTALL_MOD_PATH="$stage" INSTALL_MOD_STRIP=1 modules_install
+	fi
+	{
+		for d in /bin /sbin /usr /usr/bin /usr/sbin /lib /lib64 \
+			 /lib/x86_64-linux-gnu /dev /proc /sys /tmp /root /etc; do
+			echo "dir $d 0755 0 0"
+		done
+		echo "nod /dev/console 0600 0 0 c 5 1"
+		echo "file /init $TOP/scripts/guest-init.sh 0755 0 0"
+		echo "file /guest-cmd $guest_cmd 0755 0 0"
+		echo "file /bin/busybox $(command -v busybox) 0755 0 0"
+		for applet in $(busybox --list); do
+			# runner.sh needs GNU timeout: busybox's lacks --foreground.
+			[ "$applet" = timeout ] && continue
+			[ "$applet" = busybox ] && continue
+			echo "slink /bin/$applet busybox 0777 0 0"
+		done
+		echo "file /usr/bin/timeout /usr/bin/timeout 0755 0 0"
+		for lib in $(ldd /usr/bin/timeout | grep -o '/[^ ]*'); do
+			echo "file $lib $(readlink -f "$lib") 0755 0 0"
+		done
+		[ -d "$stage/lib/modules" ] && cpio_tree "$stage/lib/modules" /lib/modules
+		echo "dir /kselftest 0755 0 0"
+		cpio_tree "$b/kselftest/kselftest_install" /kselftest
+	} >"$list"
+	"$b/usr/gen_init_cpio" "$list" >"$b/initramfs.cpio" ||
+		die "gen_init_cpio failed"
+}
+
+# Boot $1/arch/x86/boot/bzImage with $1/initramfs.cpio; serial log to $2.
+# The guest ends by itself; the host timeout catches a wedged guest.
+boot_guest() {
+	local b=$1 logf=$2 limit=${3:-1200} interactive=${4:-0}
+	local args=(-accel tcg,thread=multi -smp 2 -m 1024 -cpu max
+		-kernel "$b/arch/x86/boot/bzImage" -initrd "$b/initramfs.cpio"
+		-append "console=ttyS0 panic=-1 oops=panic softlockup_panic=1 loglevel=6 synchmess_interactive=$interactive"
+		-no-reboot -display none -monitor none)
+	if [ "$interactive" = 1 ]; then
+		qemu-system-x86_64 "${args[@]}" -serial stdio
+	else
+		timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
+			"${args[@]}" -serial stdio </dev/null 2>&1 |
+			tr -d '\r' | tee "$logf"
+	fi
+}
+
+# Decide from a serial log: the guest finished, saw two CPUs, and the
+# kernel said nothing bad. Prints the reasons it fails.
+check_guest_log() {
+	local logf=$1 bad=0 pat
+	grep -q '^SYNCHMESS-GUEST-DONE' "$logf" ||
+		{ echo "FAIL: the guest did not finish" >&2; bad=1; }
+	grep -q '^SYNCHMESS-CPUS 2$' "$logf" ||
+		{ echo "FAIL: the guest did not see two CPUs" >&2; bad=1; }
+	for pat in 'BUG:' 'WARNING:' 'Oops' 'Kernel panic' \
+		   'sleeping function called from invalid context' \
+		   'possible recursive locking' 'possible circular locking' \
+		   'inconsistent lock state' 'lockdep' 'INFO: task .* blocked' \
+		   'rcu_sched self-detected stall' 'rcu: INFO' 'general protection' \
+		   'kmemleak:.*new suspected memory leaks' 'UBSAN:' 'KASAN:' \
+		   'SYNCHMESS-DEBUG-LOCKS-OFF'; do
+		if grep -E "$pat" "$logf" | grep -v '^SYNCHMESS-CHECK' >/dev/null; then
+			echo "FAIL: kernel log shows '$pat':" >&2
+			grep -E -m3 "$pat" "$logf" >&2
+			bad=1
+		fi
+	done
+	return $bad
+}

@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SynchMess delayed delivery: the send delay, publication not before the
+ * deadline and in order, revoke, flush by fsync and by close, and storage
+ * charged from the moment of the write.
+ *
+ * Under emulation on a loaded machine anything may come late: the tests
+ * assert "not before the delay" strictly and "eventually" generously.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+
+#include "../kselftest_harness.h"
+#include "synchmess_util.h"
+
+#define EVENTUALLY_MS	20000
+
+FIXTURE(group) {
+	__u32 id;
+	int fd;
+	unsigned long old_storage;
+};
+
+FIXTURE_SETUP(group)
+{
+	ASSERT_EQ(0, sm_param_get("max_storage_size", &self->old_storage));
+	self->id = sm_unique_id();
+	ASSERT_EQ(0, sm_install(self->id, NULL));
+	self->fd = sm_open_group(self->id, O_RDWR);
+	ASSERT_LE(0, self->fd) TH_LOG("open group: %s", strerror(-self->fd));
+}
+
+FIXTURE_TEARDOWN(group)
+{
+	close(self->fd);
+	sm_remove(self->id);
+	sm_param_set("max_storage_size", self->old_storage);
+}
+
+static int set_delay(int fd, __u32 ms)
+{
+	return ioctl(fd, SYNCHMESS_IOC_SET_SEND_DELAY, &ms);
+}
+
+static int read_nonblock(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	n = read(fd, buf, len);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return n < 0 ? -errno : n;
+}
+
+TEST_F(group, send_delay_defaults_to_zero_and_round_trips)
+{
+	__u32 ms = 1;
+
+	ASSERT_EQ(0, ioctl(self->fd, SYNCHMESS_IOC_GET_SEND_DELAY, &ms));
+	EXPECT_EQ(0, ms);
+	ASSERT_EQ(0, set_delay(self->fd, 1234));
+	ASSERT_EQ(0, ioctl(self->fd, SYNCHMESS_IOC_GET_SEND_DELAY, &ms));
+	EXPECT_EQ(1234, ms);
+	EXPECT_EQ(1234, sm_figure(self->id, "send_delay_ms"));
+}
+
+TEST_F(group, send_delay_is_per_group_not_per_file)
+{
+	int fd2 = sm_open_group(self->id, O_RDWR);
+	__u32 ms = 0;
+
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, set_delay(self->fd, 777));
+	ASSERT_EQ(0, ioctl(fd2, SYNCHMESS_IOC_GET_SEND_DELAY, &ms));
+	EXPECT_EQ(777, ms);
+	close(fd2);
+}
+
+TEST_F(group, send_delay_above_maximum_gives_einval)
+{
+	__u32 ms = 0;
+
+	EXPECT_EQ(0, set_delay(self->fd, SYNCHMESS_MAX_SEND_DELAY_MS));
+	EXPECT_EQ(-1, set_delay(self->fd, SYNCHMESS_MAX_SEND_DELAY_MS + 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, set_delay(self->fd, 0xffffffffu));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ioctl(self->fd, SYNCHMESS_IOC_GET_SEND_DELAY, &ms));
+	EXPECT_EQ(SYNCHMESS_MAX_SEND_DELAY_MS, ms) TH_LOG("old value lost");
+	EXPECT_GE(SYNCHMESS_MAX_SEND_DELAY_MS, 3600000);
+}
+
+TEST_F(group, send_delay_bad_pointer_gives_efault)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, SYNCHMESS_IOC_SET_SEND_DELAY, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, SYNCHMESS_IOC_GET_SEND_DELAY, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(group, delayed_message_not_published_before_delay)
+{
+	char buf[16] = { 0 };
+	double written, got;
+
+	ASSERT_EQ(0, set_delay(self->fd, 500));
+	written = sm_now();
+	ASSERT_EQ(5, write(self->fd, "later", 5));
+	/* write() does not wait for the delay. */
+	EXPECT_GT(0.5, sm_now() - written);
+	EXPECT_EQ(1, sm_figure(self->id, "delayed"));
+	EXPECT_EQ(-EAGAIN, read_nonblock(self->fd, buf, sizeof(buf)));
+	ASSERT_EQ(5, read(self->fd, buf, sizeof(buf)));
+	got = sm_now();
+	EXPECT_STREQ("later", buf);
+	EXPECT_LE(0.5, got - written) TH_LOG("published after %.3f s",
+					     got - written);
+	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
+}
+
+TEST_F(group, same_delay_keeps_write_order)
+{
+	char buf[16];
+	int i, n;
+
+	ASSERT_EQ(0, set_delay(self->fd, 100));
+	for (i = 0; i < 200; i++) {
+		n = snprintf(buf, sizeof(buf), "d%d", i);
+		ASSERT_EQ(n, write(self->fd, buf, n));
+	}
+	for (i = 0; i < 200; i++) {
+		char want[16];
+
+		n = snprintf(want, sizeof(want), "d%d", i);
+		memset(buf, 0, sizeof(buf));
+		ASSERT_EQ(n, read(self->fd, buf, sizeof(buf)));
+		ASSERT_STREQ(want, buf);
+	}
+}
+
+TEST_F(group, messages_appear_in_deadline_order)
+{
+	char buf[8] = { 0 };
+
+	ASSERT_EQ(0, set_delay(self->fd, 1500));
+	ASSERT_EQ(4, write(self->fd, "slow", 4));
+	ASSERT_EQ(0, set_delay(self->fd, 100));
+	ASSERT_EQ(4, write(self->fd, "fast", 4));
+	ASSERT_EQ(4, read(self->fd, buf, sizeof(buf)));
+	EXPECT_STREQ("fast", buf);
+	ASSERT_EQ(4, read(self->fd, buf, sizeof(buf)));
+	EXPECT_STREQ("slow", buf);
+}
+
+TEST_F(group, pending_messages_keep_their_deadline)
+{
+	char buf[8];
+
+	ASSERT_EQ(0, set_delay(self->fd, 600000));
+	ASSERT_EQ(4, write(self->fd, "wait", 4));
+	ASSERT_EQ(0, set_delay(self->fd, 0));
+	ASSERT_EQ(3, write(self->fd, "now", 3));
+	EXPECT_EQ(1, sm_figure(self->id, "delayed"));
+	EXPECT_EQ(1, sm_figure(self->id, "messages"));
+	EXPECT_EQ(3, read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(-EAGAIN, read_nonblock(self->fd, buf, sizeof(buf)));
+}
+
+TEST_F(group, revoke_frees_delayed_keeps_published)
+{
+	char buf[8];
+
+	ASSERT_EQ(3, write(self->fd, "pub", 3));
+	ASSERT_EQ(0, set_delay(self->fd, 600000));
+	ASSERT_EQ(4, write(self->fd, "del1", 4));
+	ASSERT_EQ(4, write(self->fd, "del2", 4));
+	ASSERT_EQ(4, write(self->fd, "del3", 4));
+	EXPECT_EQ(15, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(3, ioctl(self->fd, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES));
+	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
+	EXPECT_EQ(3, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(0, ioctl(self->fd, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES));
+	EXPECT_EQ(3, read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(-EAGAIN, read_nonblock(self->fd, buf, sizeof(buf)));
+}
+
+TEST_F(group, fsync_publishes_pending_in_order)
+{
+	char buf[8] = { 0 };
+	int i;
+
+	ASSERT_EQ(0, set_delay(self->fd, 600000));
+	for (i = 0; i < 5; i++) {
+		buf[0] = '0' + i;
+		ASSERT_EQ(1, write(self->fd, buf, 1));
+	}
+	ASSERT_EQ(0, fsync(self->fd));
+	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
+	EXPECT_EQ(5, sm_figure(self->id, "messages"));
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(1, read_nonblock(self->fd, buf, sizeof(buf)));
+		EXPECT_EQ('0' + i, buf[0]);
+	}
+}
+
+TEST_F(group, flush_appends_after_published)
+{
+	char buf[8] = { 0 };
+
+	ASSERT_EQ(0, set_delay(self->fd, 600000));
+	ASSERT_EQ(5, write(self->fd, "delay", 5));
+	ASSERT_EQ(0, set_delay(self->fd, 0));
+	ASSERT_EQ(3, write(self->fd, "now", 3));
+	ASSERT_EQ(0, fdatasync(self->fd));
+	ASSERT_EQ(3, read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_STREQ("now", buf);
+	ASSERT_EQ(5, read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "delay", 5));
+}
+
+TEST_F(group, close_publishes_pending)
+{
+	int fd2 = sm_open_group(self->id, O_WRONLY);
+	char buf[8] = { 0 };
+
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, set_delay(fd2, 600000));
+	ASSERT_EQ(5, write(fd2, "bye!!", 5));
+	EXPECT_EQ(1, sm_figure(self->id, "delayed"));
+	ASSERT_EQ(0, close(fd2));
+	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
+	EXPECT_EQ(5, read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_STREQ("bye!!", buf);
+}
+
+TEST_F(group, delayed_bytes_count_against_storage)
+{
+	static char buf[100];
+
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 150));
+	ASSERT_EQ(0, set_delay(self->fd, 300));
+	ASSERT_EQ(100, write(self->fd, buf, 100));
+	EXPECT_EQ(100, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(-1, write(self->fd, buf, 100));
+	EXPECT_EQ(ENOSPC, errno);
+	/* When it comes due it is published, never dropped. */
+	ASSERT_EQ(100, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, sm_figure(self->id, "bytes"));
+}
+
+TEST_F(group, poll_wakes_when_delayed_message_is_published)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	double written;
+
+	ASSERT_EQ(0, set_delay(self->fd, 300));
+	written = sm_now();
+	ASSERT_EQ(1, write(self->fd, "p", 1));
+	EXPECT_EQ(1, poll(&pfd, 1, EVENTUALLY_MS));
+	EXPECT_EQ(POLLIN, pfd.revents);
+	EXPECT_LE(0.3, sm_now() - written);
+}
+
+TEST_F(group, remove_frees_delayed_messages)
+{
+	__u32 other = sm_unique_id();
+	int fd;
+
+	ASSERT_EQ(0, sm_install(other, NULL));
+	fd = sm_open_group(other, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, set_delay(fd, 200));
+	ASSERT_EQ(4, write(fd, "gone", 4));
+	ASSERT_EQ(0, sm_remove(other));
+	/* Past the deadline nothing is published into the removed group. */
+	sm_sleep_ms(400);
+	EXPECT_EQ(-1, read(fd, &other, sizeof(other)));
+	EXPECT_EQ(EIDRM, errno);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,526 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SynchMess messages: write and read, FIFO order, exactly-once delivery
+ * across processes and threads, the limits, faults, blocking and poll.
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "../kselftest_harness.h"
+#include "synchmess_util.h"
+
+FIXTURE(group) {
+	__u32 id;
+	int fd;
+	unsigned long old_storage;
+	unsigned long old_msgsize;
+};
+
+FIXTURE_SETUP(group)
+{
+	ASSERT_EQ(0, sm_param_get("max_storage_size", &self->old_storage));
+	ASSERT_EQ(0, sm_param_get("max_message_size", &self->old_msgsize));
+	self->id = sm_unique_id();
+	ASSERT_EQ(0, sm_install(self->id, NULL));
+	self->fd = sm_open_group(self->id, O_RDWR);
+	ASSERT_LE(0, self->fd) TH_LOG("open group: %s", strerror(-self->fd));
+}
+
+FIXTURE_TEARDOWN(group)
+{
+	close(self->fd);
+	sm_remove(self->id);
+	sm_param_set("max_storage_size", self->old_storage);
+	sm_param_set("max_message_size", self->old_msgsize);
+}
+
+/* An address user copies must refuse. */
+static void *kernel_address(void)
+{
+	return (void *)(~0UL - 4095);
+}
+
+static int set_nonblock(int fd)
+{
+	return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
+TEST_F(group, write_returns_length_read_returns_message)
+{
+	char buf[32] = { 0 };
+
+	EXPECT_EQ(11, write(self->fd, "hello world", 11));
+	EXPECT_EQ(1, sm_figure(self->id, "messages"));
+	EXPECT_EQ(11, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(11, read(self->fd, buf, sizeof(buf)));
+	EXPECT_STREQ("hello world", buf);
+	EXPECT_EQ(0, sm_figure(self->id, "messages"));
+	EXPECT_EQ(0, sm_figure(self->id, "bytes"));
+}
+
+TEST_F(group, messages_come_out_in_fifo_order)
+{
+	char buf[16];
+	int i, n;
+
+	for (i = 0; i < 100; i++) {
+		n = snprintf(buf, sizeof(buf), "m%d", i);
+		ASSERT_EQ(n, write(self->fd, buf, n));
+	}
+	for (i = 0; i < 100; i++) {
+		char want[16];
+
+		n = snprintf(want, sizeof(want), "m%d", i);
+		memset(buf, 0, sizeof(buf));
+		ASSERT_EQ(n, read(self->fd, buf, sizeof(buf)));
+		ASSERT_STREQ(want, buf);
+	}
+}
+
+TEST_F(group, short_read_consumes_whole_message)
+{
+	char buf[8] = { 0 };
+
+	ASSERT_EQ(6, write(self->fd, "abcdef", 6));
+	ASSERT_EQ(2, write(self->fd, "gh", 2));
+	EXPECT_EQ(3, read(self->fd, buf, 3));
+	EXPECT_EQ(0, memcmp(buf, "abc", 3));
+	/* The rest of "abcdef" is gone: the next read gets "gh". */
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(2, read(self->fd, buf, sizeof(buf)));
+	EXPECT_STREQ("gh", buf);
+	EXPECT_EQ(0, sm_figure(self->id, "bytes"));
+}
+
+TEST_F(group, zero_length_write_posts_nothing)
+{
+	EXPECT_EQ(0, write(self->fd, "", 0));
+	EXPECT_EQ(0, sm_figure(self->id, "messages"));
+}
+
+TEST_F(group, zero_length_read_takes_nothing)
+{
+	char buf[4];
+
+	ASSERT_EQ(1, write(self->fd, "z", 1));
+	EXPECT_EQ(0, read(self->fd, buf, 0));
+	EXPECT_EQ(1, sm_figure(self->id, "messages"));
+	/* And on an empty group it does not block either. */
+	ASSERT_EQ(1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, read(self->fd, buf, 0));
+}
+
+TEST_F(group, oversize_write_gives_emsgsize)
+{
+	static char big[1000];
+
+	ASSERT_EQ(0, sm_param_set("max_message_size", 100));
+	EXPECT_EQ(100, write(self->fd, big, 100));
+	EXPECT_EQ(-1, write(self->fd, big, 101));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(1, sm_figure(self->id, "messages"));
+	EXPECT_EQ(100, sm_figure(self->id, "bytes"));
+}
+
+TEST_F(group, full_storage_gives_enospc_even_blocking)
+{
+	static char buf[100];
+
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 250));
+	EXPECT_EQ(100, write(self->fd, buf, 100));
+	EXPECT_EQ(100, write(self->fd, buf, 100));
+	EXPECT_EQ(-1, write(self->fd, buf, 51));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(50, write(self->fd, buf, 50));
+	EXPECT_EQ(-1, write(self->fd, buf, 1));
+	EXPECT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, set_nonblock(self->fd));
+	EXPECT_EQ(-1, write(self->fd, buf, 1));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(3, sm_figure(self->id, "messages"));
+	EXPECT_EQ(250, sm_figure(self->id, "bytes"));
+	/* Reading one makes room for it again. */
+	EXPECT_EQ(100, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(100, write(self->fd, buf, 100));
+}
+
+TEST_F(group, storage_is_per_group)
+{
+	static char buf[200];
+	__u32 other = sm_unique_id();
+	int fd;
+
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 200));
+	ASSERT_EQ(200, write(self->fd, buf, 200));
+	ASSERT_EQ(0, sm_install(other, NULL));
+	fd = sm_open_group(other, O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(200, write(fd, buf, 200));
+	close(fd);
+	sm_remove(other);
+}
+
+TEST_F(group, write_from_bad_buffer_gives_efault_posts_nothing)
+{
+	void *unmapped = mmap(NULL, 4096, PROT_NONE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, unmapped);
+	EXPECT_EQ(-1, write(self->fd, unmapped, 16));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, write(self->fd, kernel_address(), 16));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, sm_figure(self->id, "messages"));
+	EXPECT_EQ(0, sm_figure(self->id, "bytes"));
+	munmap(unmapped, 4096);
+}
+
+TEST_F(group, read_to_bad_buffer_gives_efault_loses_nothing)
+{
+	char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	char buf[8] = { 0 };
+
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(5, write(self->fd, "first", 5));
+	ASSERT_EQ(6, write(self->fd, "second", 6));
+	EXPECT_EQ(-1, read(self->fd, ro, 16));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, read(self->fd, kernel_address(), 16));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(2, sm_figure(self->id, "messages"));
+	EXPECT_EQ(11, sm_figure(self->id, "bytes"));
+	/* The message stays first in the queue. */
+	EXPECT_EQ(5, read(self->fd, buf, sizeof(buf)));
+	EXPECT_STREQ("first", buf);
+	munmap(ro, 4096);
+}
+
+TEST_F(group, empty_nonblocking_read_gives_eagain)
+{
+	char buf[4];
+	int fd = sm_open_group(self->id, O_RDWR | O_NONBLOCK);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(fd);
+}
+
+struct timed_read {
+	int fd;
+	ssize_t ret;
+	int err;
+	double done;
+	char buf[16];
+};
+
+static void *timed_read_run(void *arg)
+{
+	struct timed_read *r = arg;
+
+	r->ret = read(r->fd, r->buf, sizeof(r->buf));
+	r->err = errno;
+	r->done = sm_now();
+	return NULL;
+}
+
+TEST_F(group, empty_read_blocks_until_write)
+{
+	struct timed_read r = { .fd = self->fd };
+	double written;
+	pthread_t t;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, timed_read_run, &r));
+	sm_sleep_ms(300);
+	written = sm_now();
+	ASSERT_EQ(4, write(self->fd, "wake", 4));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(4, r.ret);
+	EXPECT_EQ(0, memcmp(r.buf, "wake", 4));
+	EXPECT_GE(r.done, written) TH_LOG("read returned before the write");
+}
+
+static void on_signal(int sig)
+{
+}
+
+TEST_F(group, signal_ends_blocking_read)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct timed_read r = { .fd = self->fd };
+	pthread_t t;
+
+	/* Without SA_RESTART the restartable wait surfaces as EINTR. */
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, pthread_create(&t, NULL, timed_read_run, &r));
+	sm_sleep_ms(300);
+	ASSERT_EQ(0, pthread_kill(t, SIGUSR1));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(-1, r.ret);
+	EXPECT_EQ(EINTR, r.err);
+}
+
+TEST_F(group, signal_with_sa_restart_restarts_read)
+{
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	struct timed_read r = { .fd = self->fd };
+	pthread_t t;
+
+	ASSERT_EQ(0, sigaction(SIGUSR1, &sa, NULL));
+	ASSERT_EQ(0, pthread_create(&t, NULL, timed_read_run, &r));
+	sm_sleep_ms(300);
+	ASSERT_EQ(0, pthread_kill(t, SIGUSR1));
+	sm_sleep_ms(300);
+	ASSERT_EQ(2, write(self->fd, "ok", 2));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(2, r.ret);
+}
+
+TEST_F(group, poll_reports_readable_and_writable)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN | POLLOUT };
+	static char buf[64];
+
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 64));
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLOUT, pfd.revents);
+
+	ASSERT_EQ(10, write(self->fd, buf, 10));
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN | POLLOUT, pfd.revents);
+
+	ASSERT_EQ(54, write(self->fd, buf, 54));
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN, pfd.revents);
+
+	pfd.events = POLLOUT;
+	ASSERT_EQ(10, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLOUT, pfd.revents);
+}
+
+static void *delayed_write_run(void *arg)
+{
+	int fd = *(int *)arg;
+
+	sm_sleep_ms(300);
+	if (write(fd, "late", 4) != 4)
+		return (void *)1;
+	return NULL;
+}
+
+TEST_F(group, poll_wakes_on_write)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN };
+	pthread_t t;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, delayed_write_run, &self->fd));
+	EXPECT_EQ(1, poll(&pfd, 1, 30000));
+	EXPECT_EQ(POLLIN, pfd.revents);
+	pthread_join(t, NULL);
+}
+
+/*
+ * Exactly once, in order: writers post (writer, seq) pairs; every reader
+ * must see each writer's sequence increasing, and over all readers every
+ * message must arrive exactly once.
+ */
+#define WRITERS		4
+#define READERS		4
+#define PER_WRITER	2000
+
+struct tally {
+	unsigned int seen[WRITERS][PER_WRITER];
+	unsigned int misordered;
+	unsigned int bogus;
+	unsigned int taken;
+};
+
+struct wire_msg {
+	unsigned int writer;
+	unsigned int seq;
+};
+
+static void writer_run(__u32 id, unsigned int writer)
+{
+	struct wire_msg m = { .writer = writer };
+	int fd = sm_open_group(id, O_WRONLY);
+
+	if (fd < 0)
+		_exit(1);
+	for (m.seq = 0; m.seq < PER_WRITER; m.seq++) {
+		while (write(fd, &m, sizeof(m)) != sizeof(m)) {
+			if (errno != ENOSPC)
+				_exit(2);
+			sched_yield();
+		}
+	}
+	close(fd);
+}
+
+static void reader_run(__u32 id, struct tally *t)
+{
+	int last[WRITERS];
+	struct wire_msg m;
+	int fd = sm_open_group(id, O_RDONLY | O_NONBLOCK);
+
+	memset(last, 0xff, sizeof(last));
+	if (fd < 0)
+		_exit(1);
+	while (__atomic_load_n(&t->taken, __ATOMIC_SEQ_CST) <
+	       WRITERS * PER_WRITER) {
+		ssize_t n = read(fd, &m, sizeof(m));
+
+		if (n < 0 && errno == EAGAIN) {
+			sched_yield();
+			continue;
+		}
+		if (n != sizeof(m) || m.writer >= WRITERS ||
+		    m.seq >= PER_WRITER) {
+			__atomic_add_fetch(&t->bogus, 1, __ATOMIC_SEQ_CST);
+			break;
+		}
+		if ((int)m.seq <= last[m.writer])
+			__atomic_add_fetch(&t->misordered, 1, __ATOMIC_SEQ_CST);
+		last[m.writer] = m.seq;
+		__atomic_add_fetch(&t->seen[m.writer][m.seq], 1,
+				   __ATOMIC_SEQ_CST);
+		__atomic_add_fetch(&t->taken, 1, __ATOMIC_SEQ_CST);
+	}
+	close(fd);
+}
+
+static void check_tally(struct __test_metadata *_metadata, struct tally *t)
+{
+	unsigned int w, s, lost = 0, dup = 0;
+
+	for (w = 0; w < WRITERS; w++) {
+		for (s = 0; s < PER_WRITER; s++) {
+			lost += t->seen[w][s] == 0;
+			dup += t->seen[w][s] > 1;
+		}
+	}
+	EXPECT_EQ(0, lost);
+	EXPECT_EQ(0, dup);
+	EXPECT_EQ(0, t->misordered);
+	EXPECT_EQ(0, t->bogus);
+	EXPECT_EQ(WRITERS * PER_WRITER, t->taken);
+}
+
+TEST_F(group, exactly_once_across_processes)
+{
+	struct tally *t = mmap(NULL, sizeof(*t), PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pid_t pids[WRITERS + READERS];
+	int i, status;
+
+	ASSERT_NE(MAP_FAILED, t);
+	for (i = 0; i < WRITERS + READERS; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			if (i < WRITERS)
+				writer_run(self->id, i);
+			else
+				reader_run(self->id, t);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < WRITERS + READERS; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			TH_LOG("child %d ended with status 0x%x", i, status);
+	}
+	check_tally(_metadata, t);
+	EXPECT_EQ(0, sm_figure(self->id, "messages"));
+	EXPECT_EQ(0, sm_figure(self->id, "bytes"));
+	munmap(t, sizeof(*t));
+}
+
+struct thread_arg {
+	__u32 id;
+	unsigned int writer;
+	struct tally *t;
+};
+
+static void *writer_thread(void *arg)
+{
+	struct thread_arg *a = arg;
+
+	writer_run(a->id, a->writer);
+	return NULL;
+}
+
+static void *reader_thread(void *arg)
+{
+	struct thread_arg *a = arg;
+
+	reader_run(a->id, a->t);
+	return NULL;
+}
+
+TEST_F(group, exactly_once_across_threads)
+{
+	static struct tally t;
+	struct thread_arg args[WRITERS + READERS];
+	pthread_t th[WRITERS + READERS];
+	int i;
+
+	for (i = 0; i < WRITERS + READERS; i++) {
+		args[i] = (struct thread_arg){ self->id, i, &t };
+		ASSERT_EQ(0, pthread_create(&th[i], NULL,
+					    i < WRITERS ? writer_thread :
+					    reader_thread, &args[i]));
+	}
+	for (i = 0; i < WRITERS + READERS; i++)
+		pthread_join(th[i], NULL);
+	check_tally(_metadata, &t);
+}
+
+static void *blocking_reader_thread(void *arg)
+{
+	struct thread_arg *a = arg;
+	struct wire_msg m;
+	int fd = sm_open_group(a->id, O_RDONLY);
+
+	while (read(fd, &m, sizeof(m)) == sizeof(m) && m.writer < WRITERS &&
+	       m.seq < PER_WRITER)
+		__atomic_add_fetch(&a->t->seen[m.writer][m.seq], 1,
+				   __ATOMIC_SEQ_CST);
+	close(fd);
+	return NULL;
+}
+
+TEST_F(group, each_message_wakes_one_blocked_reader)
+{
+	static struct tally t;
+	struct thread_arg arg = { .id = self->id, .t = &t };
+	struct wire_msg m = { .writer = 0 };
+	pthread_t th[READERS];
+	unsigned int i, got = 0;
+
+	for (i = 0; i < READERS; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL,
+					    blocking_reader_thread, &arg));
+	sm_sleep_ms(300);
+	for (m.seq = 0; m.seq < 200; m.seq++)
+		ASSERT_EQ(sizeof(m), write(self->fd, &m, sizeof(m)));
+	/* A message with writer == WRITERS tells a reader to stop. */
+	m.writer = WRITERS;
+	for (i = 0; i < READERS; i++)
+		ASSERT_EQ(sizeof(m), write(self->fd, &m, sizeof(m)));
+	for (i = 0; i < READERS; i++)
+		pthread_join(th[i], NULL);
+	for (i = 0; i < 200; i++) {
+		EXPECT_EQ(1, t.seen[0][i]) TH_LOG("message %u", i);
+		got += t.seen[0][i];
+	}
+	EXPECT_EQ(200, got);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the SynchMess selftests: the control device, groups,
+ * the limits and per-group figures in sysfs, and time.
+ */
+#ifndef SYNCHMESS_UTIL_H
+#define SYNCHMESS_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/synchmess.h>
+
+#define SYNCHMESS_CTL		"/dev/synch/synchmess"
+#define SYNCHMESS_PARAMS	"/sys/module/synchmess/parameters/"
+#define SYNCHMESS_CLASS		"/sys/class/synchmess/"
+
+/* An id no other test of this run uses: tests run in their own process. */
+static inline __u32 sm_unique_id(void)
+{
+	static unsigned int seq;
+
+	return 0x40000000u | ((__u32)getpid() << 6) | (seq++ & 0x3f);
+}
+
+static inline int sm_ctl_open(void)
+{
+	return open(SYNCHMESS_CTL, O_RDWR | O_CLOEXEC);
+}
+
+/* Install group @id; returns 0 or -errno, and the path when @path is set. */
+static inline int sm_install(__u32 id, char *path)
+{
+	struct synchmess_group g = { .id = id };
+	int fd = sm_ctl_open();
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SYNCHMESS_IOC_INSTALL_GROUP, &g))
+		ret = -errno;
+	else if (path)
+		memcpy(path, g.path, sizeof(g.path));
+	close(fd);
+	return ret;
+}
+
+static inline int sm_remove(__u32 id)
+{
+	struct synchmess_group g = { .id = id };
+	int fd = sm_ctl_open();
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SYNCHMESS_IOC_REMOVE_GROUP, &g))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static inline void sm_group_path(__u32 id, char *path, size_t len)
+{
+	snprintf(path, len, "/dev/synch/synchmess%u", id);
+}
+
+/* Open group @id, which must exist; returns the fd or -errno. */
+static inline int sm_open_group(__u32 id, int flags)
+{
+	char path[SYNCHMESS_PATH_LEN];
+	int fd;
+
+	sm_group_path(id, path, sizeof(path));
+	fd = open(path, flags | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static inline int sm_read_ulong(const char *path, unsigned long *val)
+{
+	char buf[64];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	*val = strtoul(buf, NULL, 0);
+	return 0;
+}
+
+/* Write @text to a sysfs file; returns 0 or -errno of the write. */
+static inline int sm_write_text(const char *path, const char *text)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == strlen(text) ? 0 : -EIO;
+}
+
+static inline int sm_param_get(const char *name, unsigned long *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), SYNCHMESS_PARAMS "%s", name);
+	return sm_read_ulong(path, val);
+}
+
+static inline int sm_param_set(const char *name, unsigned long val)
+{
+	char path[256], text[32];
+
+	snprintf(path, sizeof(path), SYNCHMESS_PARAMS "%s", name);
+	snprintf(text, sizeof(text), "%lu", val);
+	return sm_write_text(path, text);
+}
+
+/* A per-group figure: messages, bytes, delayed, sleepers, send_delay_ms. */
+static inline long sm_figure(__u32 id, const char *name)
+{
+	char path[256];
+	unsigned long val = 0;
+	int ret;
+
+	snprintf(path, sizeof(path), SYNCHMESS_CLASS "synchmess%u/%s", id,
+		 name);
+	ret = sm_read_ulong(path, &val);
+	return ret ? ret : (long)val;
+}
+
+static inline double sm_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void sm_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * Wait until figure @name of group @id equals @want, for up to @timeout_ms:
+ * under emulation threads take long to reach their sleep.
+ */
+static inline int sm_wait_figure(__u32 id, const char *name, long want,
+				 unsigned int timeout_ms)
+{
+	double end = sm_now() + timeout_ms / 1000.0;
+
+	while (sm_figure(id, name) != want) {
+		if (sm_now() > end)
+			return -ETIMEDOUT;
+		sm_sleep_ms(5);
+	}
+	return 0;
+}
+
+#endif /* SYNCHMESS_UTIL_H */
