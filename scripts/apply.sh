@@ -35,16 +35,13 @@ if git -C "$KDIR" rev-parse --show-toplevel 2>/dev/null |
    grep -qxF "$(cd "$KDIR" && pwd -P)"; then
 	[ -z "$(git -C "$KDIR" status --porcelain --untracked-files=no)" ] ||
 		die "$KDIR has uncommitted changes: commit or stash them first"
-	if ! git -C "$KDIR" apply --check "${PATCHES[@]}" 2>/dev/null; then
-		git -C "$KDIR" apply --check "${PATCHES[@]}" || true
-		die "the series does not apply cleanly to $KDIR"
-	fi
 	# git am needs a committer; keep the user's if there is one.
 	export GIT_COMMITTER_NAME=${GIT_COMMITTER_NAME:-$(git -C "$KDIR" config user.name || echo synchmess-apply)}
 	export GIT_COMMITTER_EMAIL=${GIT_COMMITTER_EMAIL:-$(git -C "$KDIR" config user.email || echo synchmess-apply@localhost)}
 	git -C "$KDIR" am -q "${PATCHES[@]}" || {
+		# --abort returns the tree to the commit it was on.
 		git -C "$KDIR" am --abort 2>/dev/null || true
-		die "git am failed; $KDIR is back where it was"
+		die "the series does not apply cleanly to $KDIR; nothing changed"
 	}
 	echo "applied ${#PATCHES[@]} patches to $KDIR with git am"
 else

@@ -125,7 +125,10 @@ make_initramfs() {
 		for lib in $(ldd /usr/bin/timeout | grep -o '/[^ ]*'); do
 			echo "file $lib $(readlink -f "$lib") 0755 0 0"
 		done
-		[ -d "$stage/lib/modules" ] && cpio_tree "$stage/lib/modules" /lib/modules
+		if [ -d "$stage/lib/modules" ]; then
+			echo "dir /lib/modules 0755 0 0"
+			cpio_tree "$stage/lib/modules" /lib/modules
+		fi
 		echo "dir /kselftest 0755 0 0"
 		cpio_tree "$b/kselftest/kselftest_install" /kselftest
 	} >"$list"

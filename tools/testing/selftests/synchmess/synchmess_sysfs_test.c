@@ -54,7 +54,7 @@ TEST_F(limits, are_root_writable_and_world_readable)
 TEST_F(limits, bad_values_give_einval_and_keep_old_value)
 {
 	static const char * const bad[] = {
-		"0", "-1", "abc", "", "12abc", "99999999999999999999",
+		"0", "-1", "abc", "\n", "12abc", "99999999999999999999",
 	};
 	char path[256];
 	unsigned long now = 0;
