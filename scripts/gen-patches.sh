@@ -76,7 +76,8 @@ insert_after() {
 }
 
 # Add a file pattern to the SynchMess entry of MAINTAINERS, keeping the F:
-# lines sorted.
+# lines sorted. Each patch that adds files lists them there, so the entry
+# covers every file of the tree at every point of the series.
 maintain() {
 	local pat=$1
 	awk -v pat="F:	$pat" '
@@ -85,6 +86,13 @@ maintain() {
 		in_entry && /^$/ && !done { print pat; done = 1; in_entry = 0 }
 		/^$/ { in_entry = 0 }
 		{ print }' MAINTAINERS >MAINTAINERS.new
+	mv MAINTAINERS.new MAINTAINERS
+}
+
+# Drop a file pattern from the SynchMess entry of MAINTAINERS.
+unmaintain() {
+	grep -qxF "F:	$1" MAINTAINERS || die "MAINTAINERS: no F: $1"
+	grep -vxF "F:	$1" MAINTAINERS >MAINTAINERS.new
 	mv MAINTAINERS.new MAINTAINERS
 }
 
@@ -126,7 +134,7 @@ EOF
 
 # 2: message queue
 copy $DRV/msgqueue.h $DRV/msgqueue.c
-maintain "$DRV/"
+maintain "$DRV/msgqueue.*"
 commit <<'EOF'
 char: synchmess: add the message queue
 
@@ -153,6 +161,7 @@ EOF
 
 # 3: delayed delivery
 copy $DRV/delay.h $DRV/delay.c
+maintain "$DRV/delay.*"
 commit <<'EOF'
 char: synchmess: add delayed delivery
 
@@ -179,6 +188,7 @@ EOF
 
 # 4: barrier
 copy $DRV/barrier.h $DRV/barrier.c
+maintain "$DRV/barrier.*"
 commit <<'EOF'
 char: synchmess: add the barrier
 
@@ -203,6 +213,11 @@ copy $DRV/synchmess.h $DRV/control.c $DRV/group.c $DRV/sysfs.c \
 insert_before drivers/char/Kconfig 'source "drivers/char/synchmess/Kconfig"
 ' '^config ADI$'
 echo 'obj-$(CONFIG_SYNCHMESS)		+= synchmess/' >>drivers/char/Makefile
+# The driver is whole now: its directory replaces the per-file patterns.
+for f in msgqueue delay barrier; do
+	unmaintain "$DRV/$f.*"
+done
+maintain "$DRV/"
 commit <<'EOF'
 char: synchmess: add the control and group devices
 

@@ -7,11 +7,13 @@
  * device region, the class whose devnode callback places the nodes under
  * /dev/synch/, and the workqueue of delayed delivery.
  */
+#include <linux/build_bug.h>
 #include <linux/cdev.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/stddef.h>
 #include <linux/synchmess.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
@@ -99,6 +101,11 @@ static int __init synchmess_init(void)
 {
 	dev_t ctl_devt;
 	int ret;
+
+	/* The layout is ABI: the same on 32 and 64 bit, no hidden padding. */
+	BUILD_BUG_ON(sizeof(struct synchmess_group) != 72);
+	BUILD_BUG_ON(offsetof(struct synchmess_group, flags) != 4);
+	BUILD_BUG_ON(offsetof(struct synchmess_group, path) != 8);
 
 	synchmess_wq = alloc_workqueue("synchmess", 0, 0);
 	if (!synchmess_wq)

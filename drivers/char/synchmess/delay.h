@@ -26,7 +26,7 @@
  * @queue:         where due messages are published
  */
 struct synchmess_delay {
-	struct mutex lock;
+	struct mutex lock;	/* orders @work against flush and revoke */
 	struct list_head pending;
 	unsigned int count;
 	bool dead;

@@ -222,7 +222,7 @@ ssize_t synchmess_queue_read(struct synchmess_queue *q, char __user *buf,
 			return PTR_ERR(msg);
 		/* Exclusive: one message wakes one reader, not all of them. */
 		ret = wait_event_interruptible_exclusive(q->readers,
-						synchmess_queue_readable(q));
+							 synchmess_queue_readable(q));
 		if (ret)
 			return ret;
 	}

@@ -39,7 +39,7 @@ struct synchmess_msg {
  * @writable: EPOLLOUT pollers waiting for storage to be freed
  */
 struct synchmess_queue {
-	spinlock_t lock;
+	spinlock_t lock;	/* held to link or unlink only, never to copy */
 	struct list_head msgs;
 	unsigned int count;
 	bool dead;

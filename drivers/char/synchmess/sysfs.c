@@ -9,12 +9,13 @@
  */
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
+#include <linux/sizes.h>
 #include <linux/sysfs.h>
 
 #include "synchmess.h"
 
-#define SYNCHMESS_MESSAGE_SIZE_MAX	(4U << 20)
-#define SYNCHMESS_STORAGE_SIZE_MAX	(1U << 30)
+#define SYNCHMESS_MESSAGE_SIZE_MAX	SZ_4M
+#define SYNCHMESS_STORAGE_SIZE_MAX	SZ_1G
 
 /**
  * struct synchmess_limit - a limit settable through its module parameter
@@ -33,7 +34,7 @@ static struct synchmess_limit synchmess_message_size = {
 };
 
 static struct synchmess_limit synchmess_storage_size = {
-	.val = 1U << 20, .min = 1, .max = SYNCHMESS_STORAGE_SIZE_MAX,
+	.val = SZ_1M, .min = 1, .max = SYNCHMESS_STORAGE_SIZE_MAX,
 };
 
 static struct synchmess_limit synchmess_groups = {
