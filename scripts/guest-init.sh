@@ -7,6 +7,8 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
+# kmemleak and fault injection are driven from debugfs, where there is one.
+[ -d /sys/kernel/debug ] && mount -t debugfs debugfs /sys/kernel/debug
 # devtmpfs has none of these, and runner.sh writes to /dev/stdout.
 ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin

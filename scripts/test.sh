@@ -1,11 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Everything the project checks: the series is current, applies to the
-# pristine tree, and the kernel built from it passes the synchmess
-# kselftests in QEMU (TCG, two vCPUs) with the driver as a module (with
-# unload and reload) and built in, with a kernel log free of BUG, WARNING,
-# lockdep and atomic-sleep reports.
+# Everything the project checks, fast checks first:
+#  1. the static gate's checks that need no build (series current,
+#     checkpatch, kernel-doc, uapi header, documentation);
+#  2. the synchmess kselftests in QEMU (TCG, two vCPUs) on a kernel with the
+#     driver as a module (with unload and reload), then built in;
+#  3. the same suite on a debug kernel (KASAN, lockdep, kmemleak, debug
+#     objects, fault injection) with a longer stress run and a kmemleak
+#     scan at the end;
+#  4. the static gate's checks that build (bisectability, W=1, sparse,
+#     coccicheck, clang).
+# A run fails on a failed test, a guest that does not finish, or a kernel
+# log with BUG, WARNING, lockdep, KASAN, kmemleak or atomic-sleep reports.
 #
 #   scripts/test.sh
 #
@@ -18,41 +25,61 @@ set -euo pipefail
 T0=$SECONDS
 mkdir -p "$CACHE"
 need_packages "${KBUILD_PACKAGES[@]}" "${VM_PACKAGES[@]}"
-
-log "checking that patches/ is current"
-"$TOP/scripts/gen-patches.sh" --check
-
-prepare_tree
-B=$CACHE/build
 RESULTS=$CACHE/results
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 FAILED_RUNS=0
+PASS=0
+FAIL=0
 
+log "static gate, checks without a build"
+"$TOP/scripts/check-static.sh" --fast || FAILED_RUNS=$((FAILED_RUNS + 1))
+
+# boot_and_count NAME BUILD GUEST_CMD LIMIT: boot, show the TAP lines, add
+# up the results; a failed run counts as a failure of its own.
+boot_and_count() {
+	local name=$1 b=$2 cmd=$3 limit=$4 logf=$RESULTS/serial-$1.log
+	local t0=$SECONDS pass fail skipped top_fail
+
+	make_initramfs "$b" "$cmd"
+	log "booting the guest ($name)"
+	boot_guest "$b" "$logf" "$limit" |
+		grep -E '^(#|ok|not ok|TAP|1\.\.|SYNCHMESS-)' || true
+	log "guest ran for $((SECONDS - t0)) s"
+	check_guest_log "$logf" || FAILED_RUNS=$((FAILED_RUNS + 1))
+	pass=$(grep -c '^# ok ' "$logf" || true)
+	fail=$(grep -c '^# not ok ' "$logf" || true)
+	skipped=$(grep -c '^# ok .* # SKIP' "$logf" || true)
+	top_fail=$(grep -c '^not ok ' "$logf" || true)
+	[ "$top_fail" -eq 0 ] || FAILED_RUNS=$((FAILED_RUNS + 1))
+	[ "$pass" -gt 0 ] || FAILED_RUNS=$((FAILED_RUNS + 1))
+	log "$name: $pass ok ($skipped skipped), $fail not ok, $top_fail test programs failed"
+	PASS=$((PASS + pass))
+	FAIL=$((FAIL + fail))
+}
+
+prepare_tree
+B=$CACHE/build
 for mode in m y; do
 	build_kernel "$B" "$mode"
 	[ "$mode" = m ] && build_selftests "$B"
-	make_initramfs "$B" "$TOP/scripts/guest-kselftest.sh"
-	log "booting the guest (CONFIG_SYNCHMESS=$mode)"
-	t0=$SECONDS
-	boot_guest "$B" "$RESULTS/serial-$mode.log" 1500 |
-		grep -E '^(#|ok|not ok|TAP|1\.\.|SYNCHMESS-)' || true
-	log "guest ran for $((SECONDS - t0)) s"
-	if ! check_guest_log "$RESULTS/serial-$mode.log"; then
-		FAILED_RUNS=$((FAILED_RUNS + 1))
-	fi
-	grep -c '^# ok ' "$RESULTS/serial-$mode.log" >"$RESULTS/pass-$mode" || true
-	grep -c '^# not ok ' "$RESULTS/serial-$mode.log" >"$RESULTS/fail-$mode" || true
-	top_fail=$(grep -c '^not ok ' "$RESULTS/serial-$mode.log" || true)
-	[ "$top_fail" -eq 0 ] || FAILED_RUNS=$((FAILED_RUNS + 1))
-	skipped=$(grep -c '^# ok .* # SKIP' "$RESULTS/serial-$mode.log" || true)
-	log "CONFIG_SYNCHMESS=$mode: $(cat "$RESULTS/pass-$mode") ok ($skipped skipped), $(cat "$RESULTS/fail-$mode") not ok, $top_fail test programs failed"
+	boot_and_count "synchmess=$mode" "$B" \
+		"$TOP/scripts/guest-kselftest.sh" 1500
 done
 
-PASS=$(($(cat "$RESULTS/pass-m") + $(cat "$RESULTS/pass-y")))
-FAIL=$(($(cat "$RESULTS/fail-m") + $(cat "$RESULTS/fail-y")))
-[ "$PASS" -gt 0 ] || FAILED_RUNS=$((FAILED_RUNS + 1))
+BD=$CACHE/build-debug
+EXTRA_CONFIG=$TOP/scripts/debug.config build_kernel "$BD" m
+build_selftests "$BD"
+boot_and_count debug "$BD" "$TOP/scripts/guest-debug.sh" 2700
+if ! grep -q '^SYNCHMESS-KMEMLEAK 0 leaks' "$RESULTS/serial-debug.log"; then
+	echo "FAIL: kmemleak did not report a clean scan" >&2
+	FAILED_RUNS=$((FAILED_RUNS + 1))
+fi
+
+log "static gate, checks that build"
+"$TOP/scripts/check-static.sh" --slow || FAILED_RUNS=$((FAILED_RUNS + 1))
+
 log "total time $((SECONDS - T0)) s; serial logs in $RESULTS"
-[ "$FAILED_RUNS" -eq 0 ] || FAIL=$((FAIL + FAILED_RUNS))
+FAIL=$((FAIL + FAILED_RUNS))
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

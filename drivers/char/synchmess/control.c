@@ -43,12 +43,23 @@ const struct class synchmess_class = {
 	.devnode	= synchmess_devnode,
 };
 
+/**
+ * synchmess_ctl_ioctl() - install or remove a group
+ * @file: the control device
+ * @cmd:  SYNCHMESS_IOC_INSTALL_GROUP or SYNCHMESS_IOC_REMOVE_GROUP
+ * @arg:  user pointer to a struct synchmess_group
+ *
+ * Install writes the path of the group's device into the descriptor.
+ *
+ * Return: 0, or -ENOTTY for an unknown @cmd, -EFAULT, -EINVAL for nonzero
+ * flags, or what synchmess_group_install() or synchmess_group_remove()
+ * return.
+ */
 static long synchmess_ctl_ioctl(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
 	struct synchmess_group __user *uarg = (void __user *)arg;
 	struct synchmess_group req;
-	int ret;
 
 	if (cmd != SYNCHMESS_IOC_INSTALL_GROUP &&
 	    cmd != SYNCHMESS_IOC_REMOVE_GROUP)
@@ -62,17 +73,17 @@ static long synchmess_ctl_ioctl(struct file *file, unsigned int cmd,
 	if (cmd == SYNCHMESS_IOC_REMOVE_GROUP)
 		return synchmess_group_remove(req.id);
 
-	ret = synchmess_group_install(req.id);
-	if (ret)
-		return ret;
-
+	/*
+	 * The path follows from the id alone: hand it out first, so that a
+	 * descriptor user space cannot take back installs nothing.
+	 */
 	memset(req.path, 0, sizeof(req.path));
 	snprintf(req.path, sizeof(req.path),
 		 "/dev/" SYNCHMESS_DEV_DIR "/" SYNCHMESS_GROUP_NAME, req.id);
 	if (copy_to_user(uarg->path, req.path, sizeof(req.path)))
 		return -EFAULT;
 
-	return 0;
+	return synchmess_group_install(req.id);
 }
 
 /* The control device carries no data. */

@@ -60,6 +60,13 @@ static int synchmess_delay_publish(struct synchmess_delay *d,
 	return ret;
 }
 
+/**
+ * synchmess_delay_work() - publish the messages that are due
+ * @work: the work item of a group's delayed delivery
+ *
+ * Publishes, in deadline order, every message whose deadline has passed,
+ * and arms itself again for the earliest deadline left.
+ */
 static void synchmess_delay_work(struct work_struct *work)
 {
 	struct synchmess_delay *d = container_of(to_delayed_work(work),

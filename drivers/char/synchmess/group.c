@@ -212,7 +212,14 @@ static const struct file_operations synchmess_group_fops = {
 	.flush		= synchmess_group_flush,
 };
 
-/* Tear down what synchmess_group_create() built; caller holds the lock. */
+/**
+ * synchmess_group_destroy() - tear down what synchmess_group_create() built
+ * @grp: the group, which the caller found under synchmess_groups_lock
+ *
+ * The device goes first, so no new file can open the group; then its
+ * pending work is cancelled and every waiter woken with -EIDRM. Open files
+ * keep the memory of the group until the last of them is closed.
+ */
 static void synchmess_group_destroy(struct synchmess_grp *grp)
 {
 	xa_erase(&synchmess_groups_by_id, grp->id);
@@ -231,7 +238,15 @@ static void synchmess_group_destroy(struct synchmess_grp *grp)
 	kref_put(&grp->ref, synchmess_group_free);
 }
 
-/* Build a group and its device; caller holds the lock. */
+/**
+ * synchmess_group_create() - build group @id and its device
+ * @id: the group descriptor, not in use
+ *
+ * The caller holds synchmess_groups_lock, so opens of the new minor wait
+ * until the group is complete or gone.
+ *
+ * Return: 0, -ENOSPC when no minor is left, or -ENOMEM.
+ */
 static int synchmess_group_create(u32 id)
 {
 	struct synchmess_grp *grp;

@@ -40,6 +40,8 @@ void synchmess_queue_init(struct synchmess_queue *q)
  *
  * The memory is charged to the memory cgroup of the caller, the writer of
  * the message, so that a writer cannot pin memory outside its own limits.
+ * A failure is for the writer to handle, through -ENOMEM, not for the
+ * kernel log.
  *
  * Return: the message with its length set, or NULL when out of memory.
  */
@@ -47,7 +49,8 @@ struct synchmess_msg *synchmess_msg_alloc(size_t len)
 {
 	struct synchmess_msg *msg;
 
-	msg = kvmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	msg = kvmalloc(struct_size(msg, data, len),
+		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (msg)
 		msg->len = len;
 	return msg;

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -101,6 +102,30 @@ TEST(install_and_remove_bad_pointer)
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(ctl, SYNCHMESS_IOC_REMOVE_GROUP, (void *)16));
 	EXPECT_EQ(EFAULT, errno);
+	close(ctl);
+}
+
+TEST(install_into_read_only_descriptor_installs_nothing)
+{
+	struct synchmess_group *req;
+	char path[SYNCHMESS_PATH_LEN];
+	struct stat st;
+	int ctl = sm_ctl_open();
+
+	ASSERT_LE(0, ctl);
+	req = mmap(NULL, getpagesize(), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, req);
+	req->id = sm_unique_id();
+	ASSERT_EQ(0, mprotect(req, getpagesize(), PROT_READ));
+
+	EXPECT_EQ(-1, ioctl(ctl, SYNCHMESS_IOC_INSTALL_GROUP, req));
+	EXPECT_EQ(EFAULT, errno);
+	sm_group_path(req->id, path, sizeof(path));
+	EXPECT_EQ(-1, stat(path, &st)) TH_LOG("%s exists after EFAULT", path);
+	EXPECT_EQ(-ENOENT, sm_remove(req->id));
+
+	munmap(req, getpagesize());
 	close(ctl);
 }
 

@@ -70,6 +70,43 @@ TEST(unload_removes_groups_and_reload_starts_empty)
 	EXPECT_EQ(-ENOENT, sm_remove(b));
 }
 
+/*
+ * Delayed messages cannot outlive the last file, whose close publishes
+ * them; the work item armed for them may, and unloading must cancel it
+ * before the module's code goes away.
+ */
+TEST(unload_with_delayed_work_armed_and_reload)
+{
+	__u32 hour = 3600000, soon = 1, ids[2] = { sm_unique_id(),
+						  sm_unique_id() };
+	char msg[64] = "delayed";
+	int fd, i, round;
+
+	if (access("/sys/module/synchmess/refcnt", F_OK))
+		SKIP(return, "synchmess is built in");
+
+	for (round = 0; round < 5; round++) {
+		ASSERT_EQ(0, sm_install(ids[0], NULL));
+		ASSERT_EQ(0, sm_install(ids[1], NULL));
+		fd = sm_open_group(ids[0], O_RDWR);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, ioctl(fd, SYNCHMESS_IOC_SET_SEND_DELAY, &hour));
+		ASSERT_EQ(sizeof(msg), write(fd, msg, sizeof(msg)));
+		close(fd);
+		fd = sm_open_group(ids[1], O_RDWR);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, ioctl(fd, SYNCHMESS_IOC_SET_SEND_DELAY, &soon));
+		for (i = 0; i < 32; i++)
+			ASSERT_EQ(sizeof(msg), write(fd, msg, sizeof(msg)));
+		close(fd);
+
+		ASSERT_EQ(0, unload()) TH_LOG("unload: %s", strerror(errno));
+		ASSERT_EQ(0, load()) TH_LOG("load: %s", strerror(errno));
+		EXPECT_EQ(-ENOENT, sm_remove(ids[0]));
+		EXPECT_EQ(-ENOENT, sm_remove(ids[1]));
+	}
+}
+
 TEST(control_file_pins_module)
 {
 	int ctl;

@@ -178,4 +178,76 @@ static inline int sm_wait_figure(__u32 id, const char *name, long want,
 	return 0;
 }
 
+/*
+ * Fault injection (Documentation/fault-injection/): failslab and
+ * fail_page_alloc, limited to the tasks that ask for it through
+ * /proc/thread-self/make-it-fail.
+ */
+#define SM_DEBUGFS		"/sys/kernel/debug/"
+#define SM_FAULTS_TIMES		1000000
+
+static inline int sm_fault_attr(const char *fault, const char *attr,
+				const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), SM_DEBUGFS "%s/%s", fault, attr);
+	return sm_write_text(path, val);
+}
+
+/*
+ * Make @fault fail @percent of the allocations of tasks that opted in,
+ * sleeping ones included; 0 turns it off. Returns 0 or -errno, -ENOENT when
+ * the kernel has no such fault.
+ */
+static inline int sm_fault_set(const char *fault, unsigned int percent)
+{
+	char val[16], times[16];
+	int ret;
+
+	snprintf(val, sizeof(val), "%u", percent);
+	snprintf(times, sizeof(times), "%d", percent ? SM_FAULTS_TIMES : 0);
+	ret = sm_fault_attr(fault, "task-filter", "Y");
+	if (!ret)
+		ret = sm_fault_attr(fault, "ignore-gfp-wait", "N");
+	if (!ret && !strcmp(fault, "fail_page_alloc"))
+		ret = sm_fault_attr(fault, "min-order", "0");
+	if (!ret)
+		ret = sm_fault_attr(fault, "verbose", "0");
+	if (!ret)
+		ret = sm_fault_attr(fault, "interval", "1");
+	if (!ret)
+		ret = sm_fault_attr(fault, "times", times);
+	if (!ret)
+		ret = sm_fault_attr(fault, "probability", val);
+	return ret;
+}
+
+/* Failures @fault injected since sm_fault_set() turned it on. */
+static inline long sm_fault_injected(const char *fault)
+{
+	char path[256];
+	unsigned long left = 0;
+
+	snprintf(path, sizeof(path), SM_DEBUGFS "%s/times", fault);
+	if (sm_read_ulong(path, &left))
+		return -1;
+	return SM_FAULTS_TIMES - (long)left;
+}
+
+/*
+ * Opt the calling thread in to (or out of) fault injection. Opting out may
+ * itself meet an injected failure: try until it works.
+ */
+static inline int sm_fault_self(int on)
+{
+	int ret, tries = 0;
+
+	do {
+		ret = sm_write_text("/proc/thread-self/make-it-fail",
+				    on ? "1" : "0");
+	} while (ret == -ENOMEM && ++tries < 1000);
+	return ret;
+}
+
 #endif /* SYNCHMESS_UTIL_H */
