@@ -263,7 +263,16 @@ poll), delayed delivery (never early, order kept, revoke, flush by fsync
 and by close, storage charged at write time), the barrier (all sleepers
 woken and counted, no stale wake-up, groups kept apart, EINTR), the
 limits and per-group figures in sysfs, and unloading the module with
-groups present.
+groups present and delayed work armed.
+
+Beyond single promises: teardown races (a group removed while readers
+block, sleepers sleep, writers write and delayed work is pending; the
+last file closed while delayed work fires), a fuzzer of bad ioctls,
+sizes and user pointers that accepts only documented errnos, allocation
+failures injected with failslab and fail_page_alloc (skipped without
+them), and a stress test in which processes and threads mix every
+operation for a bounded time and every message must be read exactly
+once, revoked, or freed with its group.
 
 Timing checks hold under emulation on a loaded machine: "not before the
 delay" is asserted strictly, "eventually" with generous bounds.
