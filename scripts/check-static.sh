@@ -175,6 +175,8 @@ check_bisect() {
 		n=$((n + 1))
 		subject=$(git -C "$KSRC" log -1 --format=%s "$c")
 		git -C "$BSRC" checkout -q --detach "$c"
+		# Leftovers of a later patch would pass for this one's files.
+		git -C "$BSRC" clean -fdxq
 		: >"$OUT/bisect-$n.log"
 		[ -f "$BB/.config" ] || cp "$B/.config" "$BB/.config"
 		# olddefconfig drops the option while no Kconfig knows it.
@@ -207,8 +209,10 @@ check_bisect() {
 			done
 		fi
 		if [ -d "$BSRC/$KST" ]; then
+			rm -rf "$OUT/kst"
+			mkdir -p "$OUT/kst"
 			bmake "$OUT/bisect-$n.log" headers &&
-			make -C "$BSRC/$KST" O="$OUT/kst" \
+			make -C "$BSRC/$KST" OUTPUT="$OUT/kst" \
 				KHDR_INCLUDES="-isystem $BB/usr/include" \
 				>>"$OUT/bisect-$n.log" 2>&1 ||
 				echo "patch $n ($subject): selftests fail to build" >>"$logf"

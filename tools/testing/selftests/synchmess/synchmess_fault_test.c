@@ -27,12 +27,12 @@ FIXTURE_VARIANT(fault) {
 
 FIXTURE_VARIANT_ADD(fault, failslab) {
 	.fault = "failslab",
-	.percent = 20,
+	.percent = 20,	/* per allocation; installs lower it */
 };
 
 FIXTURE_VARIANT_ADD(fault, fail_page_alloc) {
 	.fault = "fail_page_alloc",
-	.percent = 20,
+	.percent = 20,	/* per allocation; installs lower it */
 };
 
 FIXTURE_SETUP(fault)
@@ -71,6 +71,11 @@ TEST_F(fault, install_works_or_fails_with_enomem_and_leaves_nothing)
 	int i, ctl, ret, err, ok = 0, enomem = 0;
 	long injected;
 
+	/*
+	 * An install makes a few dozen allocations (the group, its minor,
+	 * cdev, device, sysfs files): fail few of them, or none succeeds.
+	 */
+	ASSERT_EQ(0, sm_fault_set(self->fault, 3));
 	ctl = sm_ctl_open();
 	ASSERT_LE(0, ctl);
 	for (i = 0; i < TRIES; i++) {

@@ -65,7 +65,22 @@ static void *(*const user_main[USERS])(void *) = {
 	writer_main, writer_main,
 };
 
-TEST(remove_under_readers_sleepers_writers_and_delayed_work)
+/* Installs and removals are slow on a debug kernel under emulation. */
+#define TEARDOWN_TIMEOUT	300
+
+FIXTURE(teardown) {
+};
+
+FIXTURE_SETUP(teardown)
+{
+}
+
+FIXTURE_TEARDOWN(teardown)
+{
+}
+
+TEST_F_TIMEOUT(teardown, remove_under_readers_sleepers_writers_and_delayed_work,
+	       TEARDOWN_TIMEOUT)
 {
 	struct user u[USERS];
 	int round, i;
@@ -106,7 +121,8 @@ TEST(remove_under_readers_sleepers_writers_and_delayed_work)
 	}
 }
 
-TEST(close_last_file_while_delayed_work_fires)
+TEST_F_TIMEOUT(teardown, close_last_file_while_delayed_work_fires,
+	       TEARDOWN_TIMEOUT)
 {
 	char msg[32] = "due now";
 	int round, i, fd, n;
@@ -138,7 +154,9 @@ TEST(close_last_file_while_delayed_work_fires)
 	}
 }
 
-TEST(remove_while_delayed_work_fires_and_last_file_closes_after)
+TEST_F_TIMEOUT(teardown,
+	       remove_while_delayed_work_fires_and_last_file_closes_after,
+	       TEARDOWN_TIMEOUT)
 {
 	char msg[16] = "gone";
 	int round, i, fd;

@@ -210,6 +210,9 @@ static inline int sm_fault_set(const char *fault, unsigned int percent)
 	ret = sm_fault_attr(fault, "task-filter", "Y");
 	if (!ret)
 		ret = sm_fault_attr(fault, "ignore-gfp-wait", "N");
+	/* vmalloc asks for __GFP_HIGHMEM pages, even where there is none. */
+	if (!ret && !strcmp(fault, "fail_page_alloc"))
+		ret = sm_fault_attr(fault, "ignore-gfp-highmem", "N");
 	if (!ret && !strcmp(fault, "fail_page_alloc"))
 		ret = sm_fault_attr(fault, "min-order", "0");
 	if (!ret)
