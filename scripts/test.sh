@@ -31,7 +31,7 @@ FAILED_RUNS=0
 
 for mode in m y; do
 	build_kernel "$B" "$mode"
-	[ "$mode" = m ] && build_selftests "$B"
+	[ "$mode" = m ] && build_selftests "$B" && build_tool "$B"
 	make_initramfs "$B" "$TOP/scripts/guest-kselftest.sh"
 	log "booting the guest (CONFIG_SYNCHMESS=$mode)"
 	t0=$SECONDS

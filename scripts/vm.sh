@@ -81,6 +81,19 @@ build_selftests() {
 	log "selftests built in $((SECONDS - t0)) s"
 }
 
+# Build the synchmess tool, static, with its own Makefile (tools/synchmess)
+# and install it under $1/tool-root; a warning fails the build.
+build_tool() {
+	local b=$1 out=$1/tools/synchmess
+	log "building the synchmess tool"
+	rm -rf "$out" "$b/tool-root"
+	mkdir -p "$out"
+	quiet "$b/tool.log" make -C "$KSRC/tools/synchmess" O="$out" \
+		LDFLAGS=-static DESTDIR="$b/tool-root" install
+	! grep -q 'warning:' "$b/tool.log" ||
+		die "the synchmess tool builds with warnings, see $b/tool.log"
+}
+
 # Append gen_init_cpio lines for host tree $1 placed at $2 in the guest.
 cpio_tree() {
 	local src=$1 dst=$2 p rel
@@ -129,6 +142,11 @@ make_initramfs() {
 			echo "dir /lib/modules 0755 0 0"
 			cpio_tree "$stage/lib/modules" /lib/modules
 		fi
+		if [ -d "$b/tool-root/usr/bin" ]; then
+			for f in "$b"/tool-root/usr/bin/*; do
+				echo "file /usr/bin/${f##*/} $f 0755 0 0"
+			done
+		fi
 		echo "dir /kselftest 0755 0 0"
 		cpio_tree "$b/kselftest/kselftest_install" /kselftest
 	} >"$list"
@@ -142,10 +160,16 @@ boot_guest() {
 	local b=$1 logf=$2 limit=${3:-1200} interactive=${4:-0}
 	local args=(-accel tcg,thread=multi -smp 2 -m 1024 -cpu max
 		-kernel "$b/arch/x86/boot/bzImage" -initrd "$b/initramfs.cpio"
-		-append "console=ttyS0 panic=-1 oops=panic softlockup_panic=1 loglevel=6 synchmess_interactive=$interactive"
+		-append "console=ttyS0 panic=-1 oops=panic softlockup_panic=1 loglevel=6 synchmess_interactive=$interactive ${GUEST_APPEND:-}"
 		-no-reboot -display none -monitor none)
 	if [ "$interactive" = 1 ]; then
-		qemu-system-x86_64 "${args[@]}" -serial stdio
+		# The serial console on the terminal, Ctrl-C to the guest
+		# (Ctrl-A X quits QEMU), and a copy in $logf.
+		qemu-system-x86_64 "${args[@]}" \
+			-chardev stdio,id=console,mux=on,signal=off,logfile="$logf.raw" \
+			-serial chardev:console -mon chardev=console,mode=readline
+		tr -d '\r' <"$logf.raw" >"$logf"
+		rm -f "$logf.raw"
 	else
 		timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
 			"${args[@]}" -serial stdio </dev/null 2>&1 |
