@@ -224,8 +224,9 @@ static int ctl_ioctl(unsigned long cmd, const char *name, __u32 id,
 	grp->id = id;
 	if (ioctl(fd, cmd, grp)) {
 		snprintf(what, sizeof(what), "%s %u", name, id);
+		fail(CTL_DEV, what);
 		close(fd);
-		return fail(CTL_DEV, what);
+		return EXIT_FAILURE;
 	}
 	close(fd);
 	return 0;
@@ -336,9 +337,10 @@ static int cmd_delay(int argc, char **argv)
 	else
 		ret = ioctl(fd, SYNCHMESS_IOC_GET_SEND_DELAY, &ms);
 	if (ret) {
+		ret = errno;
 		fail(path, set ? "SYNCHMESS_IOC_SET_SEND_DELAY" :
 				 "SYNCHMESS_IOC_GET_SEND_DELAY");
-		if (set && errno == EINVAL)
+		if (set && ret == EINVAL)
 			fprintf(stderr, "%s: the longest delay is %u ms\n",
 				prog, SYNCHMESS_MAX_SEND_DELAY_MS);
 		close(fd);
