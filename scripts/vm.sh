@@ -41,6 +41,7 @@ prepare_tree() {
 configure_kernel() {
 	local b=$1 mode=$2 frag=$1/synchmess.fragment opt
 	mkdir -p "$b"
+	rm -f "$b/synchmess.stamp"
 	{
 		cat "$TOP/scripts/guest.config"
 		sed "s/^CONFIG_SYNCHMESS=.*/CONFIG_SYNCHMESS=$mode/" \
@@ -64,11 +65,24 @@ configure_kernel() {
 }
 
 build_kernel() {
-	local b=$1 mode=$2 t0=$SECONDS
+	local b=$1 mode=$2 t0=$SECONDS stamp
+	# Configuring and a make with nothing to do take a minute or two on
+	# a busy machine: skip both when nothing they read has changed.
+	stamp=$({
+		cat "$KSRC/.git/synchmess-series" "$TOP/scripts/guest.config" \
+			"$TOP/scripts/vm.sh" ${EXTRA_CONFIG:+"$EXTRA_CONFIG"}
+		echo "CONFIG_SYNCHMESS=$mode"
+	} | sha256sum)
+	if [ -f "$b/arch/x86/boot/bzImage" ] &&
+	   [ "$(cat "$b/synchmess.stamp" 2>/dev/null)" = "$stamp" ]; then
+		log "the kernel (CONFIG_SYNCHMESS=$mode) in $b is up to date"
+		return 0
+	fi
 	log "building the kernel (CONFIG_SYNCHMESS=$mode) in $b"
 	configure_kernel "$b" "$mode"
 	quiet "$b/build.log" make -C "$KSRC" O="$b" -j"$JOBS" \
 		CC="ccache gcc" bzImage modules
+	echo "$stamp" >"$b/synchmess.stamp"
 	log "kernel built in $((SECONDS - t0)) s"
 }
 
