@@ -23,6 +23,7 @@ TOUCHED=(
 	Documentation/userspace-api/ioctl/ioctl-number.rst
 	drivers/char/Kconfig
 	drivers/char/Makefile
+	tools/Makefile
 	tools/testing/selftests/Makefile
 )
 
@@ -99,6 +100,7 @@ unmaintain() {
 UAPI=include/uapi/linux/synchmess.h
 DRV=drivers/char/synchmess
 KST=tools/testing/selftests/synchmess
+TOOL=tools/synchmess
 
 # 1: uapi
 copy $UAPI
@@ -244,6 +246,11 @@ EOF
 
 # 6: selftests
 copy $KST/Makefile $KST/config $KST/settings $KST/synchmess_util.h
+# The tool's test comes with the tool: drop its paragraphs for now.
+awk '/^# The command-line tool/ || /^\$\(OUTPUT\)\/synchmess:/ { skip = 1 }
+	skip && /^$/ { skip = 0; next }
+	!skip' $KST/Makefile >$KST/Makefile.new
+mv $KST/Makefile.new $KST/Makefile
 for t in "$TOP/$KST"/synchmess_*_test.c; do
 	copy "$KST/$(basename "$t")"
 done
@@ -292,6 +299,55 @@ barrier, the sysfs files, errors, and the choices made where POSIX
 message queues would behave otherwise.
 EOF
 
+# 8: tool
+copy $TOOL/.gitignore $TOOL/Makefile $TOOL/synchmess.c \
+	$TOOL/60-synchmess.rules $KST/Makefile $KST/synchmess_tool_test.sh \
+	Documentation/userspace-api/synchmess-tool.rst
+insert_after Documentation/userspace-api/index.rst '   synchmess-tool' \
+	'^   synchmess$'
+insert_after tools/Makefile \
+	"$(printf "\t@echo '  %-22s - %s'" synchmess \
+		'SynchMess message groups and barriers')" \
+	"^\t@echo '  spi "
+insert_before tools/Makefile 'synchmess: FORCE
+	$(call descend,$@)
+' '^selftests: FORCE$'
+insert_before tools/Makefile 'synchmess_install:
+	$(call descend,$(@:_install=),install)
+' '^selftests_install:$'
+insert_before tools/Makefile 'synchmess_clean:
+	$(call descend,$(@:_clean=),clean)
+' '^selftests_clean:$'
+maintain "$TOOL/"
+maintain "Documentation/userspace-api/synchmess-tool.rst"
+commit <<'EOF'
+tools: synchmess: add a command-line tool
+
+SysV and POSIX message queues come with tools people reach for without
+thinking: ipcmk, ipcs and ipcrm, or a few lines of shell around mq_open.
+SynchMess had none, so trying it out, scripting it or looking at a group
+meant writing C.
+
+synchmess maps each operation of the interface onto a subcommand:
+install and remove groups; send a message, or standard input whole or
+line by line; receive messages, blocking or not; set, revoke and flush
+the send delay; sleep on and wake the barrier; and show the figures
+each group exports in sysfs, with the limits, as a table. Errors name
+the device, the operation and the error; the exit status tells failed
+operations (1) from usage errors (2).
+
+close() publishes a group's delayed messages, as the interface requires,
+so a short-lived writer would publish its delayed message at once: send
+keeps the device open until its last message is due instead.
+
+The tool builds like the others under tools/ (make -C tools/synchmess,
+or make -C tools synchmess, honouring CC, CFLAGS, O and DESTDIR) and
+needs only libc and <linux/synchmess.h>. A udev rules file gives the
+devices to a group "synch" for administrators who want them restricted.
+A kselftest drives every subcommand the way a user would, and a manual
+page describes each with an example.
+EOF
+
 git config branch.synchmess.description "$(cat <<'EOF'
 char: SynchMess, message groups and barriers for threads
 
@@ -307,7 +363,7 @@ parameters; each group shows its figures in sysfs.
 The series adds the uapi header, the message queue, delayed delivery and
 the barrier as self-contained pieces, then the control and group devices
 that tie them together, kselftests for every promise of the interface,
-and its documentation.
+its documentation, and a command-line tool.
 
 Against Linux 6.12 (Debian linux-source-6.12).
 EOF
@@ -315,7 +371,7 @@ EOF
 
 OUT=$WORK/out
 GIT_COMMITTER_DATE="2026-11-02T00:59:00+0000" git format-patch -q --cover-letter --cover-from-description=subject \
-	--zero-commit --no-signature -o "$OUT" HEAD~7..HEAD
+	--zero-commit --no-signature -o "$OUT" HEAD~8..HEAD
 
 if [ $CHECK -eq 1 ]; then
 	if ! diff -ru "$TOP/patches" "$OUT" >"$WORK/stale.diff"; then

@@ -31,7 +31,7 @@ if grep -q '^debug_locks:.*0$' /proc/lockdep_stats 2>/dev/null; then
 fi
 if grep -q synchmess_interactive=1 /proc/cmdline; then
 	echo "Interactive shell; 'exit' powers the guest off."
-	setsid cttyhack sh
+	PS1='guest# ' setsid cttyhack sh
 fi
 echo "SYNCHMESS-GUEST-DONE rc=$rc"
 sync

@@ -62,7 +62,10 @@ prepare_tree
 B=$CACHE/build
 for mode in m y; do
 	build_kernel "$B" "$mode"
-	[ "$mode" = m ] && build_selftests "$B"
+	if [ "$mode" = m ]; then
+		build_selftests "$B"
+		build_tool "$B"
+	fi
 	boot_and_count "synchmess=$mode" "$B" \
 		"$TOP/scripts/guest-kselftest.sh" 1500
 done
@@ -70,6 +73,7 @@ done
 BD=$CACHE/build-debug
 EXTRA_CONFIG=$TOP/scripts/debug.config build_kernel "$BD" m
 build_selftests "$BD"
+build_tool "$BD"
 boot_and_count debug "$BD" "$TOP/scripts/guest-debug.sh" 2700
 if ! grep -q '^SYNCHMESS-KMEMLEAK 0 leaks' "$RESULTS/serial-debug.log"; then
 	echo "FAIL: kmemleak did not report a clean scan" >&2

@@ -41,6 +41,7 @@ prepare_tree() {
 configure_kernel() {
 	local b=$1 mode=$2 frag=$1/synchmess.fragment opt
 	mkdir -p "$b"
+	rm -f "$b/synchmess.stamp"
 	{
 		cat "$TOP/scripts/guest.config"
 		sed "s/^CONFIG_SYNCHMESS=.*/CONFIG_SYNCHMESS=$mode/" \
@@ -64,11 +65,24 @@ configure_kernel() {
 }
 
 build_kernel() {
-	local b=$1 mode=$2 t0=$SECONDS
+	local b=$1 mode=$2 t0=$SECONDS stamp
+	# Configuring and a make with nothing to do take a minute or two on
+	# a busy machine: skip both when nothing they read has changed.
+	stamp=$({
+		cat "$KSRC/.git/synchmess-series" "$TOP/scripts/guest.config" \
+			"$TOP/scripts/vm.sh" ${EXTRA_CONFIG:+"$EXTRA_CONFIG"}
+		echo "CONFIG_SYNCHMESS=$mode"
+	} | sha256sum)
+	if [ -f "$b/arch/x86/boot/bzImage" ] &&
+	   [ "$(cat "$b/synchmess.stamp" 2>/dev/null)" = "$stamp" ]; then
+		log "the kernel (CONFIG_SYNCHMESS=$mode) in $b is up to date"
+		return 0
+	fi
 	log "building the kernel (CONFIG_SYNCHMESS=$mode) in $b"
 	configure_kernel "$b" "$mode"
 	quiet "$b/build.log" make -C "$KSRC" O="$b" -j"$JOBS" \
 		CC="ccache gcc" bzImage modules
+	echo "$stamp" >"$b/synchmess.stamp"
 	log "kernel built in $((SECONDS - t0)) s"
 }
 
@@ -79,6 +93,19 @@ build_selftests() {
 	quiet "$b/kselftest.log" make -C "$KSRC" O="$b" -j"$JOBS" \
 		TARGETS=synchmess USERCFLAGS=-static kselftest-install
 	log "selftests built in $((SECONDS - t0)) s"
+}
+
+# Build the synchmess tool, static, with its own Makefile (tools/synchmess)
+# and install it under $1/tool-root; a warning fails the build.
+build_tool() {
+	local b=$1 out=$1/tools/synchmess
+	log "building the synchmess tool"
+	rm -rf "$out" "$b/tool-root"
+	mkdir -p "$out"
+	quiet "$b/tool.log" make -C "$KSRC/tools/synchmess" O="$out" \
+		LDFLAGS=-static DESTDIR="$b/tool-root" install
+	! grep -q 'warning:' "$b/tool.log" ||
+		die "the synchmess tool builds with warnings, see $b/tool.log"
 }
 
 # Append gen_init_cpio lines for host tree $1 placed at $2 in the guest.
@@ -129,6 +156,11 @@ make_initramfs() {
 			echo "dir /lib/modules 0755 0 0"
 			cpio_tree "$stage/lib/modules" /lib/modules
 		fi
+		if [ -d "$b/tool-root/usr/bin" ]; then
+			for f in "$b"/tool-root/usr/bin/*; do
+				echo "file /usr/bin/${f##*/} $f 0755 0 0"
+			done
+		fi
 		echo "dir /kselftest 0755 0 0"
 		cpio_tree "$b/kselftest/kselftest_install" /kselftest
 	} >"$list"
@@ -142,10 +174,16 @@ boot_guest() {
 	local b=$1 logf=$2 limit=${3:-1200} interactive=${4:-0}
 	local args=(-accel tcg,thread=multi -smp 2 -m 1024 -cpu max
 		-kernel "$b/arch/x86/boot/bzImage" -initrd "$b/initramfs.cpio"
-		-append "console=ttyS0 panic=-1 oops=panic softlockup_panic=1 loglevel=6 synchmess_interactive=$interactive"
+		-append "console=ttyS0 panic=-1 oops=panic softlockup_panic=1 loglevel=6 synchmess_interactive=$interactive ${GUEST_APPEND:-}"
 		-no-reboot -display none -monitor none)
 	if [ "$interactive" = 1 ]; then
-		qemu-system-x86_64 "${args[@]}" -serial stdio
+		# The serial console on the terminal, Ctrl-C to the guest
+		# (Ctrl-A X quits QEMU), and a copy in $logf.
+		qemu-system-x86_64 "${args[@]}" \
+			-chardev stdio,id=console,mux=on,signal=off,logfile="$logf.raw" \
+			-serial chardev:console -mon chardev=console,mode=readline
+		tr -d '\r' <"$logf.raw" >"$logf"
+		rm -f "$logf.raw"
 	else
 		timeout --foreground -k 10 "$limit" qemu-system-x86_64 \
 			"${args[@]}" -serial stdio </dev/null 2>&1 |

@@ -1,0 +1,789 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * synchmess - use SynchMess message groups and barriers from the shell
+ *
+ * Each subcommand is one operation of the interface described in
+ * Documentation/userspace-api/synchmess.rst; the tool itself is described
+ * in Documentation/userspace-api/synchmess-tool.rst.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/synchmess.h>
+
+#define CTL_DEV		"/dev/synch/synchmess"
+#define CLASS_DIR	"/sys/class/synchmess"
+#define PARAM_DIR	"/sys/module/synchmess/parameters"
+
+/* The largest max_message_size the driver accepts. */
+#define MESSAGE_SIZE_MAX	(4U << 20)
+
+#define EXIT_USAGE	2
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char usage_text[] =
+"Usage: synchmess COMMAND [ARGS]\n"
+"       synchmess --help\n"
+"\n"
+"Use SynchMess message groups and barriers from the shell. A group ID is a\n"
+"decimal number from 0 to 4294967295; group ID's device is\n"
+"/dev/synch/synchmessID.\n"
+"\n"
+"Groups:\n"
+"  install ID           create group ID unless it exists; print its device\n"
+"  remove ID            remove group ID with its messages and its device\n"
+"  list                 show every group's figures and the limits\n"
+"  stat ID              show group ID's figures\n"
+"\n"
+"Messages:\n"
+"  send ID [MESSAGE]    post MESSAGE; without it, post standard input as one\n"
+"                       message\n"
+"    -l, --lines        post standard input one message per line, without\n"
+"                       the newline; empty lines are skipped\n"
+"  recv ID              take the oldest message and print it on a line; wait\n"
+"                       for one when the group is empty\n"
+"    -n, --nonblock     fail at once when the group is empty\n"
+"    -c, --count N      take N messages; 0 takes them until the group is\n"
+"                       removed or, with --nonblock, until it is empty\n"
+"\n"
+"Delayed delivery:\n"
+"  delay ID [MS]        set the group's send delay in milliseconds (0: none);\n"
+"                       without MS, print it\n"
+"  revoke ID            drop the pending delayed messages; print how many\n"
+"  flush ID             publish the pending delayed messages now\n"
+"\n"
+"Barrier:\n"
+"  sleep ID             sleep on the group's barrier until an awake\n"
+"  awake ID             wake every sleeper of the barrier; print how many\n"
+"\n"
+"Closing a group's device publishes its pending delayed messages, so every\n"
+"command but list and stat does that when it ends. send therefore keeps the\n"
+"device open until the delay of its last message has passed: run it in the\n"
+"background to do something else meanwhile.\n"
+"\n"
+"Examples:\n"
+"  synchmess install 7\n"
+"  synchmess send 7 'hello, world'\n"
+"  printf 'one\\ntwo\\n' | synchmess send --lines 7\n"
+"  synchmess recv 7 --count 3\n"
+"  synchmess recv 7 --nonblock --count 0\n"
+"  synchmess delay 7 5000\n"
+"  synchmess send 7 'in five seconds' &\n"
+"  synchmess revoke 7\n"
+"  synchmess flush 7\n"
+"  synchmess sleep 7 &\n"
+"  synchmess awake 7\n"
+"  synchmess list\n"
+"  synchmess stat 7\n"
+"  synchmess remove 7\n"
+"\n"
+"Exit status: 0 on success, 1 when an operation fails, 2 on a usage error.\n";
+
+static const char *prog = "synchmess";
+
+/* Report a usage error and exit. */
+static void usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help'.\n", prog);
+	exit(EXIT_USAGE);
+}
+
+/* Whether @path names a group: CTL_DEV or CLASS_DIR/synchmess, then digits. */
+static bool group_path(const char *path)
+{
+	size_t ctl = strlen(CTL_DEV), class = strlen(CLASS_DIR "/synchmess");
+
+	return (!strncmp(path, CTL_DEV, ctl) && isdigit((unsigned char)path[ctl])) ||
+	       (!strncmp(path, CLASS_DIR "/synchmess", class) &&
+		isdigit((unsigned char)path[class]));
+}
+
+/*
+ * Report a failed operation as "synchmess: WHERE: WHAT: strerror", with a
+ * hint for the usual mistakes, and return the exit status.
+ */
+static int fail(const char *where, const char *what)
+{
+	int err = errno;
+
+	fprintf(stderr, "%s: %s: %s: %s\n", prog, where, what, strerror(err));
+	if (err == ENOENT && access(CTL_DEV, F_OK))
+		fprintf(stderr, "%s: is the synchmess module loaded?\n", prog);
+	else if (err == ENOENT && group_path(where))
+		fprintf(stderr, "%s: no such group; 'synchmess install ID' creates it\n",
+			prog);
+	else if (err == EPERM && !strcmp(where, CTL_DEV))
+		fprintf(stderr, "%s: only the group's creator or CAP_SYS_ADMIN may remove it\n",
+			prog);
+	return EXIT_FAILURE;
+}
+
+/* Parse @s, the @what operand, as a decimal __u32. */
+static __u32 parse_u32(const char *s, const char *what)
+{
+	unsigned long long val;
+	char *end;
+
+	errno = 0;
+	val = strtoull(s, &end, 10);
+	if (!isdigit((unsigned char)*s) || errno || *end || val > UINT32_MAX)
+		usage_error("bad %s '%s': want a number from 0 to %u", what, s,
+			    UINT32_MAX);
+	return val;
+}
+
+/*
+ * Parse the options of a subcommand: @optstring and @longopts as for
+ * getopt_long(), @handle called for each option. Then check that @min to
+ * @max operands remain and return the index of the first.
+ */
+static int parse_args(int argc, char **argv, const char *optstring,
+		      const struct option *longopts, int min, int max,
+		      void (*handle)(int opt, const char *arg))
+{
+	int opt, n;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, optstring, longopts,
+				  NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage_text, stdout);
+			exit(EXIT_SUCCESS);
+		}
+		if (opt == ':')
+			usage_error("%s: option '%s' needs an argument",
+				    argv[0], argv[optind - 1]);
+		if (opt == '?' || !handle)
+			usage_error("%s: unknown option '%s'", argv[0],
+				    argv[optind - 1]);
+		handle(opt, optarg);
+	}
+	n = argc - optind;
+	if (n < min)
+		usage_error("%s: missing operand", argv[0]);
+	if (n > max)
+		usage_error("%s: too many operands", argv[0]);
+	return optind;
+}
+
+static const struct option help_only[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
+
+/* Parse "COMMAND ID" and return the ID. */
+static __u32 parse_id_only(int argc, char **argv)
+{
+	int i = parse_args(argc, argv, ":h", help_only, 1, 1, NULL);
+
+	return parse_u32(argv[i], "group ID");
+}
+
+static int group_open(__u32 id, int flags, char *path, size_t len)
+{
+	int fd;
+
+	snprintf(path, len, CTL_DEV "%u", id);
+	fd = open(path, flags | O_CLOEXEC);
+	if (fd < 0)
+		fail(path, "open");
+	return fd;
+}
+
+/* The control device's ioctls: install and remove. */
+static int ctl_ioctl(unsigned long cmd, const char *name, __u32 id,
+		     struct synchmess_group *grp)
+{
+	char what[64];
+	int fd;
+
+	fd = open(CTL_DEV, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return fail(CTL_DEV, "open");
+	memset(grp, 0, sizeof(*grp));
+	grp->id = id;
+	if (ioctl(fd, cmd, grp)) {
+		snprintf(what, sizeof(what), "%s %u", name, id);
+		fail(CTL_DEV, what);
+		close(fd);
+		return EXIT_FAILURE;
+	}
+	close(fd);
+	return 0;
+}
+
+static int cmd_install(int argc, char **argv)
+{
+	__u32 id = parse_id_only(argc, argv);
+	struct synchmess_group grp;
+
+	if (ctl_ioctl(SYNCHMESS_IOC_INSTALL_GROUP,
+		      "SYNCHMESS_IOC_INSTALL_GROUP", id, &grp))
+		return EXIT_FAILURE;
+	grp.path[sizeof(grp.path) - 1] = '\0';
+	printf("%s\n", grp.path);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_remove(int argc, char **argv)
+{
+	__u32 id = parse_id_only(argc, argv);
+	struct synchmess_group grp;
+
+	if (ctl_ioctl(SYNCHMESS_IOC_REMOVE_GROUP,
+		      "SYNCHMESS_IOC_REMOVE_GROUP", id, &grp))
+		return EXIT_FAILURE;
+	return EXIT_SUCCESS;
+}
+
+/*
+ * Run an ioctl without argument on group @id's device and print what it
+ * returns when @print is set.
+ */
+static int group_ioctl(int argc, char **argv, unsigned long cmd,
+		       const char *name, bool print)
+{
+	__u32 id = parse_id_only(argc, argv);
+	char path[SYNCHMESS_PATH_LEN];
+	int fd, ret;
+
+	fd = group_open(id, O_RDWR, path, sizeof(path));
+	if (fd < 0)
+		return EXIT_FAILURE;
+	ret = ioctl(fd, cmd);
+	if (ret < 0) {
+		fail(path, name);
+		close(fd);
+		return EXIT_FAILURE;
+	}
+	close(fd);
+	if (print)
+		printf("%d\n", ret);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_revoke(int argc, char **argv)
+{
+	return group_ioctl(argc, argv, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES,
+			   "SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES", true);
+}
+
+static int cmd_sleep(int argc, char **argv)
+{
+	return group_ioctl(argc, argv, SYNCHMESS_IOC_SLEEP_ON_BARRIER,
+			   "SYNCHMESS_IOC_SLEEP_ON_BARRIER", false);
+}
+
+static int cmd_awake(int argc, char **argv)
+{
+	return group_ioctl(argc, argv, SYNCHMESS_IOC_AWAKE_BARRIER,
+			   "SYNCHMESS_IOC_AWAKE_BARRIER", true);
+}
+
+static int cmd_flush(int argc, char **argv)
+{
+	__u32 id = parse_id_only(argc, argv);
+	char path[SYNCHMESS_PATH_LEN];
+	int fd;
+
+	fd = group_open(id, O_RDWR, path, sizeof(path));
+	if (fd < 0)
+		return EXIT_FAILURE;
+	if (fsync(fd)) {
+		fail(path, "fsync");
+		close(fd);
+		return EXIT_FAILURE;
+	}
+	close(fd);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_delay(int argc, char **argv)
+{
+	int i = parse_args(argc, argv, ":h", help_only, 1, 2, NULL);
+	__u32 id = parse_u32(argv[i], "group ID");
+	char path[SYNCHMESS_PATH_LEN];
+	bool set = i + 1 < argc;
+	__u32 ms = 0;
+	int fd, ret;
+
+	if (set)
+		ms = parse_u32(argv[i + 1], "delay");
+	fd = group_open(id, O_RDWR, path, sizeof(path));
+	if (fd < 0)
+		return EXIT_FAILURE;
+	if (set)
+		ret = ioctl(fd, SYNCHMESS_IOC_SET_SEND_DELAY, &ms);
+	else
+		ret = ioctl(fd, SYNCHMESS_IOC_GET_SEND_DELAY, &ms);
+	if (ret) {
+		ret = errno;
+		fail(path, set ? "SYNCHMESS_IOC_SET_SEND_DELAY" :
+				 "SYNCHMESS_IOC_GET_SEND_DELAY");
+		if (set && ret == EINVAL)
+			fprintf(stderr, "%s: the longest delay is %u ms\n",
+				prog, SYNCHMESS_MAX_SEND_DELAY_MS);
+		close(fd);
+		return EXIT_FAILURE;
+	}
+	close(fd);
+	if (!set)
+		printf("%u\n", ms);
+	return EXIT_SUCCESS;
+}
+
+/* Read a number from a sysfs file; -1 with errno set on failure. */
+static long long read_number(const char *dir, const char *name)
+{
+	char path[256], buf[32], *end;
+	long long val;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0) {
+		errno = n ? errno : EINVAL;
+		return -1;
+	}
+	buf[n] = '\0';
+	errno = 0;
+	val = strtoll(buf, &end, 10);
+	if (errno || end == buf || val < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return val;
+}
+
+static long long message_size_max(void)
+{
+	long long max = read_number(PARAM_DIR, "max_message_size");
+
+	return max > MESSAGE_SIZE_MAX ? max : MESSAGE_SIZE_MAX;
+}
+
+static struct timespec now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts;
+}
+
+static struct timespec add_ms(struct timespec ts, __u32 ms)
+{
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	return ts;
+}
+
+static bool later(struct timespec a, struct timespec b)
+{
+	return a.tv_sec > b.tv_sec ||
+	       (a.tv_sec == b.tv_sec && a.tv_nsec > b.tv_nsec);
+}
+
+struct sender {
+	int fd;
+	char path[SYNCHMESS_PATH_LEN];
+	/* When the last message posted is due: close no earlier. */
+	struct timespec due;
+};
+
+/* Post one message; 0, or the exit status on failure. */
+static int post(struct sender *s, const char *buf, size_t len)
+{
+	ssize_t n;
+	__u32 ms;
+
+	if (!len)
+		return 0;
+	n = write(s->fd, buf, len);
+	if (n < 0)
+		return fail(s->path, "write");
+	if ((size_t)n != len) {
+		errno = EIO;
+		return fail(s->path, "write");
+	}
+	/* The delay that applied to the message is at most the current one. */
+	if (ioctl(s->fd, SYNCHMESS_IOC_GET_SEND_DELAY, &ms))
+		return fail(s->path, "SYNCHMESS_IOC_GET_SEND_DELAY");
+	if (ms) {
+		struct timespec due = add_ms(now(), ms);
+
+		if (later(due, s->due))
+			s->due = due;
+	}
+	return 0;
+}
+
+static int post_lines(struct sender *s)
+{
+	size_t size = 0;
+	char *line = NULL;
+	ssize_t len;
+	int ret = 0;
+
+	while (!ret && (len = getline(&line, &size, stdin)) > 0) {
+		if (line[len - 1] == '\n')
+			len--;
+		ret = post(s, line, len);
+	}
+	if (!ret && ferror(stdin))
+		ret = fail("standard input", "read");
+	free(line);
+	return ret;
+}
+
+/* Post all of standard input, up to one byte past the largest message. */
+static int post_all(struct sender *s)
+{
+	size_t max = message_size_max() + 1, len = 0, size = 0;
+	char *buf = NULL;
+	ssize_t n;
+	int ret;
+
+	do {
+		if (len == size) {
+			char *more;
+
+			size = size ? 2 * size : 4096;
+			if (size > max)
+				size = max;
+			more = realloc(buf, size);
+			if (!more) {
+				free(buf);
+				return fail("standard input", "realloc");
+			}
+			buf = more;
+		}
+		n = read(STDIN_FILENO, buf + len, size - len);
+		if (n > 0)
+			len += n;
+	} while (len < max && (n > 0 || (n < 0 && errno == EINTR)));
+	if (n < 0) {
+		free(buf);
+		return fail("standard input", "read");
+	}
+	/* Longer than any message: let the driver say EMSGSIZE. */
+	ret = post(s, buf, len);
+	free(buf);
+	return ret;
+}
+
+static bool send_lines;
+
+static void send_option(int opt, const char *arg)
+{
+	(void)arg;
+	if (opt == 'l')
+		send_lines = true;
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "lines", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	struct sender s = { };
+	struct timespec t;
+	int i, ret;
+
+	i = parse_args(argc, argv, ":lh", longopts, 1, 2, send_option);
+	if (send_lines && i + 1 < argc)
+		usage_error("%s: --lines reads standard input, not MESSAGE",
+			    argv[0]);
+	s.fd = group_open(parse_u32(argv[i], "group ID"), O_WRONLY, s.path,
+			  sizeof(s.path));
+	if (s.fd < 0)
+		return EXIT_FAILURE;
+
+	if (i + 1 < argc)
+		ret = post(&s, argv[i + 1], strlen(argv[i + 1]));
+	else if (send_lines)
+		ret = post_lines(&s);
+	else
+		ret = post_all(&s);
+
+	/* close() would publish pending delayed messages before they are due. */
+	while (!ret && (s.due.tv_sec || s.due.tv_nsec) &&
+	       later(s.due, t = now())) {
+		t.tv_sec = s.due.tv_sec - t.tv_sec;
+		t.tv_nsec = s.due.tv_nsec - t.tv_nsec;
+		if (t.tv_nsec < 0) {
+			t.tv_sec--;
+			t.tv_nsec += 1000000000;
+		}
+		nanosleep(&t, NULL);
+	}
+	close(s.fd);
+	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static bool recv_nonblock;
+static unsigned long recv_count = 1;
+
+static void recv_option(int opt, const char *arg)
+{
+	if (opt == 'n')
+		recv_nonblock = true;
+	else if (opt == 'c')
+		recv_count = parse_u32(arg, "count");
+}
+
+/* Print a message on a line of its own. */
+static int print_message(const char *buf, size_t len)
+{
+	if (len && fwrite(buf, 1, len, stdout) != len)
+		return -1;
+	if ((!len || buf[len - 1] != '\n') && putchar('\n') == EOF)
+		return -1;
+	return fflush(stdout);
+}
+
+static int cmd_recv(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "nonblock", no_argument, NULL, 'n' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	char path[SYNCHMESS_PATH_LEN];
+	size_t size = message_size_max();
+	unsigned long taken;
+	int i, fd, ret = EXIT_SUCCESS;
+	char *buf;
+	ssize_t n;
+
+	i = parse_args(argc, argv, ":nc:h", longopts, 1, 1, recv_option);
+	buf = malloc(size);
+	if (!buf)
+		return fail("recv", "malloc");
+	fd = group_open(parse_u32(argv[i], "group ID"),
+			O_RDONLY | (recv_nonblock ? O_NONBLOCK : 0),
+			path, sizeof(path));
+	if (fd < 0) {
+		free(buf);
+		return EXIT_FAILURE;
+	}
+	taken = 0;
+	while (!recv_count || taken < recv_count) {
+		n = read(fd, buf, size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* Without a count: until the group is empty, or removed. */
+		if (n < 0 && !recv_count &&
+		    (errno == EAGAIN || errno == EIDRM))
+			break;
+		if (n < 0) {
+			ret = fail(path, "read");
+			break;
+		}
+		if (print_message(buf, n)) {
+			ret = fail("standard output", "write");
+			break;
+		}
+		taken++;
+	}
+	close(fd);
+	free(buf);
+	return ret;
+}
+
+/* The figures of one group, as its device shows them in sysfs. */
+static const char * const figures[] = {
+	"messages", "bytes", "delayed", "sleepers", "send_delay_ms",
+};
+
+#define FIGURES		ARRAY_SIZE(figures)
+
+static void print_header(void)
+{
+	printf("%-10s %9s %11s %8s %8s %13s\n", "GROUP", "MESSAGES", "BYTES",
+	       "DELAYED", "SLEEPERS", "SEND_DELAY_MS");
+}
+
+/*
+ * Print group @id's line of the table. Returns 0, or -1 with errno set
+ * when the group's figures cannot be read.
+ */
+static int print_group(__u32 id, char *dir, size_t len)
+{
+	long long val[FIGURES];
+	size_t i;
+
+	snprintf(dir, len, CLASS_DIR "/synchmess%u", id);
+	for (i = 0; i < FIGURES; i++) {
+		val[i] = read_number(dir, figures[i]);
+		if (val[i] < 0)
+			return -1;
+	}
+	printf("%-10u %9lld %11lld %8lld %8lld %13lld\n", id, val[0], val[1],
+	       val[2], val[3], val[4]);
+	return 0;
+}
+
+static int cmd_stat(int argc, char **argv)
+{
+	__u32 id = parse_id_only(argc, argv);
+	char dir[128];
+
+	snprintf(dir, sizeof(dir), CLASS_DIR "/synchmess%u", id);
+	if (access(dir, F_OK))
+		return fail(dir, "access");
+	print_header();
+	if (print_group(id, dir, sizeof(dir)))
+		return fail(dir, "read");
+	return EXIT_SUCCESS;
+}
+
+/* Group ID of a class entry "synchmess<ID>"; false for anything else. */
+static bool group_entry(const char *name, __u32 *id)
+{
+	const char *digits = name + strlen("synchmess");
+	unsigned long long val;
+	char *end;
+
+	if (strncmp(name, "synchmess", strlen("synchmess")) ||
+	    !isdigit((unsigned char)*digits))
+		return false;
+	errno = 0;
+	val = strtoull(digits, &end, 10);
+	if (errno || *end || val > UINT32_MAX)
+		return false;
+	*id = val;
+	return true;
+}
+
+static int compare_ids(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	static const char * const limits[] = {
+		"max_groups", "max_message_size", "max_storage_size",
+	};
+	size_t n = 0, size = 0, i, shown = 0;
+	__u32 *ids = NULL, id;
+	struct dirent *de;
+	long long limit;
+	char dir[128];
+	DIR *d;
+
+	parse_args(argc, argv, ":h", help_only, 0, 0, NULL);
+	d = opendir(CLASS_DIR);
+	if (!d)
+		return fail(CLASS_DIR, "opendir");
+	while ((de = readdir(d))) {
+		if (!group_entry(de->d_name, &id))
+			continue;
+		if (n == size) {
+			__u32 *more;
+
+			size = size ? 2 * size : 64;
+			more = realloc(ids, size * sizeof(*ids));
+			if (!more) {
+				closedir(d);
+				free(ids);
+				return fail(CLASS_DIR, "realloc");
+			}
+			ids = more;
+		}
+		ids[n++] = id;
+	}
+	closedir(d);
+	if (n)
+		qsort(ids, n, sizeof(*ids), compare_ids);
+
+	print_header();
+	for (i = 0; i < n; i++) {
+		/* A group removed meanwhile is not shown. */
+		if (!print_group(ids[i], dir, sizeof(dir)))
+			shown++;
+		else if (errno != ENOENT)
+			fail(dir, "read");
+	}
+	free(ids);
+
+	printf("%zu group%s; limits:", shown, shown == 1 ? "" : "s");
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		limit = read_number(PARAM_DIR, limits[i]);
+		if (limit < 0)
+			printf(" %s ?", limits[i]);
+		else
+			printf(" %s %lld", limits[i], limit);
+	}
+	putchar('\n');
+	return EXIT_SUCCESS;
+}
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{ "install", cmd_install },
+	{ "remove", cmd_remove },
+	{ "list", cmd_list },
+	{ "stat", cmd_stat },
+	{ "send", cmd_send },
+	{ "recv", cmd_recv },
+	{ "delay", cmd_delay },
+	{ "revoke", cmd_revoke },
+	{ "flush", cmd_flush },
+	{ "sleep", cmd_sleep },
+	{ "awake", cmd_awake },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2)
+		usage_error("%s", "missing command");
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage_text, stdout);
+		return EXIT_SUCCESS;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	usage_error("unknown command '%s'", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,412 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Drive the synchmess tool (tools/synchmess) the way a user would and check
+# what it prints, what it leaves in sysfs and how it exits. Each failed
+# check says what it ran, what it expected and what it got.
+#
+# The tool is taken from $SYNCHMESS, else next to this script, else $PATH.
+
+DIR=$(dirname "$0")
+. "$DIR/../kselftest/ktap_helpers.sh"
+
+CLASS=/sys/class/synchmess
+PARAMS=/sys/module/synchmess/parameters
+SM=${SYNCHMESS:-$DIR/synchmess}
+[ -x "$SM" ] || SM=$(command -v synchmess)
+
+ktap_print_header
+if [ -z "$SM" ]; then
+	ktap_skip_all "no synchmess tool: build tools/synchmess"
+	exit "$KSFT_SKIP"
+fi
+if [ ! -c /dev/synch/synchmess ]; then
+	ktap_skip_all "no /dev/synch/synchmess: is the driver loaded?"
+	exit "$KSFT_SKIP"
+fi
+
+TMP=$(mktemp -d) || exit "$KSFT_FAIL"
+trap 'rm -rf "$TMP"' EXIT
+# Group ids of this run, unlikely to be anyone else's.
+G=$((3000000000 + $$ * 8))
+G2=$((G + 1))
+GX=$((G + 2))
+WHY=
+
+# sm ARGS: run the tool; its output in $OUT and $ERR, its status in $RC.
+sm() {
+	LAST="synchmess $*"
+	"$SM" "$@" >"$TMP/out" 2>"$TMP/err"
+	RC=$?
+	OUT=$(cat "$TMP/out")
+	ERR=$(cat "$TMP/err")
+}
+
+why() {
+	WHY="$WHY$*
+"
+}
+
+expect_rc() {
+	[ "$RC" -eq "$1" ] ||
+		why "'$LAST' exited $RC, expected $1; it said: $ERR"
+}
+
+expect_out() {
+	[ "$OUT" = "$1" ] ||
+		why "'$LAST' printed '$OUT', expected '$1'"
+}
+
+expect_err() {
+	case $ERR in
+	*"$1"*) ;;
+	*) why "'$LAST' said '$ERR', expected '$1' in it";;
+	esac
+}
+
+figure() {
+	cat "$CLASS/synchmess$1/$2" 2>/dev/null
+}
+
+expect_figure() {
+	v=$(figure "$1" "$2")
+	[ "$v" = "$3" ] || why "group $1: $2 is '$v' in sysfs, expected '$3'"
+}
+
+# wait_figure ID NAME VALUE: wait up to 10 s for a figure to read VALUE.
+wait_figure() {
+	i=0
+	while [ "$(figure "$1" "$2")" != "$3" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	expect_figure "$@"
+}
+
+# bg NAME ARGS: run the tool in the background; NAME.rc appears when done.
+bg() {
+	name=$1
+	shift
+	rm -f "$TMP/$name.rc"
+	("$SM" "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
+	 echo $? >"$TMP/$name.tmp"
+	 mv "$TMP/$name.tmp" "$TMP/$name.rc") &
+}
+
+running() {
+	[ ! -e "$TMP/$1.rc" ]
+}
+
+# join NAME RC: wait up to 20 s for background run NAME to end with RC.
+join() {
+	i=0
+	while running "$1" && [ $i -lt 200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if running "$1"; then
+		why "background '$1' still runs after 20 s"
+		return
+	fi
+	rc=$(cat "$TMP/$1.rc")
+	[ "$rc" -eq "$2" ] ||
+		why "background '$1' exited $rc, expected $2; it said: $(cat "$TMP/$1.err")"
+}
+
+result() {
+	if [ -z "$WHY" ]; then
+		ktap_test_pass "$1"
+	else
+		printf '%s' "$WHY" | sed 's/^/# /'
+		ktap_test_fail "$1"
+	fi
+	WHY=
+}
+
+test_help() {
+	sm --help
+	expect_rc 0
+	for c in install remove list stat send recv delay revoke flush \
+		 sleep awake --lines --nonblock --count Examples; do
+		case $OUT in
+		*"$c"*) ;;
+		*) why "--help does not mention $c";;
+		esac
+	done
+	result "--help describes every command"
+}
+
+test_usage_errors() {
+	for args in "" "frobnicate" "install" "install x" "install 1 2" \
+		    "install 4294967296" "recv 1 --count" "recv 1 --bogus" \
+		    "send --lines 1 message" "delay 1 -5"; do
+		# shellcheck disable=SC2086
+		sm $args
+		expect_rc 2
+		expect_err "Try 'synchmess --help'"
+	done
+	result "usage errors exit 2 and point to --help"
+}
+
+test_install() {
+	"$SM" remove "$G" 2>/dev/null
+	sm install "$G"
+	expect_rc 0
+	expect_out "/dev/synch/synchmess$G"
+	[ -c "/dev/synch/synchmess$G" ] || why "no /dev/synch/synchmess$G"
+	sm install "$G"
+	expect_rc 0
+	expect_out "/dev/synch/synchmess$G"
+	result "install creates the group, again is no error, prints the device"
+}
+
+test_list_stat() {
+	sm list
+	expect_rc 0
+	row=$(printf '%s\n' "$OUT" | awk -v id="$G" '$1 == id { $1 = $1; print }')
+	[ "$row" = "$G 0 0 0 0 0" ] ||
+		why "list shows '$row' for group $G, expected its zero figures"
+	head=$(printf '%s\n' "$OUT" | head -n 1 | awk '{ $1 = $1; print }')
+	[ "$head" = "GROUP MESSAGES BYTES DELAYED SLEEPERS SEND_DELAY_MS" ] ||
+		why "list header is '$head'"
+	limits=limits:
+	for p in max_groups max_message_size max_storage_size; do
+		limits="$limits $p $(cat "$PARAMS/$p")"
+	done
+	case $OUT in
+	*"$limits") ;;
+	*) why "list does not end with '$limits': $OUT";;
+	esac
+	sm stat "$G"
+	expect_rc 0
+	[ "$(printf '%s\n' "$OUT" | wc -l)" -eq 2 ] ||
+		why "stat printed '$OUT', expected a header and one row"
+	[ "$(printf '%s\n' "$OUT" | tail -n 1 | awk '{ print $1 }')" = "$G" ] ||
+		why "stat printed '$OUT', expected the row of group $G"
+	result "list and stat show the group's figures and the limits"
+}
+
+test_send_recv() {
+	sm send "$G" "hello, world"
+	expect_rc 0
+	expect_out ""
+	expect_figure "$G" messages 1
+	expect_figure "$G" bytes 12
+	sm stat "$G"
+	row=$(printf '%s\n' "$OUT" | tail -n 1 | awk '{ $1 = $1; print }')
+	[ "$row" = "$G 1 12 0 0 0" ] ||
+		why "stat printed '$OUT' after one message of 12 bytes"
+	sm recv "$G"
+	expect_rc 0
+	expect_out "hello, world"
+	expect_figure "$G" messages 0
+	expect_figure "$G" bytes 0
+	result "send MESSAGE posts it, recv takes and prints it"
+}
+
+test_send_lines() {
+	printf 'one\n\ntwo\nthree' >"$TMP/in"
+	LAST="synchmess send --lines $G <3 lines and an empty one"
+	"$SM" send --lines "$G" <"$TMP/in" 2>"$TMP/err"
+	RC=$?
+	ERR=$(cat "$TMP/err")
+	expect_rc 0
+	expect_figure "$G" messages 3
+	expect_figure "$G" bytes 11
+	sm recv "$G" --count 3
+	expect_rc 0
+	expect_out "one
+two
+three"
+	result "send --lines posts one message per line, in order"
+}
+
+test_send_stdin() {
+	printf 'first line\nsecond line\n' >"$TMP/in"
+	LAST="synchmess send $G <two lines"
+	"$SM" send "$G" <"$TMP/in" 2>"$TMP/err"
+	RC=$?
+	ERR=$(cat "$TMP/err")
+	expect_rc 0
+	expect_figure "$G" messages 1
+	expect_figure "$G" bytes 23
+	sm recv "$G"
+	expect_out "first line
+second line"
+	result "send without MESSAGE posts the whole input as one message"
+}
+
+test_recv_nonblock() {
+	sm recv --nonblock "$G"
+	expect_rc 1
+	expect_err "synchmess: /dev/synch/synchmess$G: read: Resource temporarily unavailable"
+	"$SM" send "$G" a && "$SM" send "$G" b
+	sm recv "$G" --nonblock --count 0
+	expect_rc 0
+	expect_out "a
+b"
+	expect_figure "$G" messages 0
+	result "recv --nonblock fails on an empty group, --count 0 drains it"
+}
+
+test_two_processes() {
+	bg reader recv "$G" --count 2
+	sleep 0.5
+	running reader || why "recv returned before any message was sent"
+	sm send "$G" ping
+	sm send "$G" pong
+	join reader 0
+	[ "$(cat "$TMP/reader.out")" = "ping
+pong" ] || why "the reader printed '$(cat "$TMP/reader.out")', expected ping, pong"
+	result "a blocked recv gets the messages another process sends"
+}
+
+test_delay_get_set() {
+	sm delay "$G" 2500
+	expect_rc 0
+	sm delay "$G"
+	expect_rc 0
+	expect_out 2500
+	expect_figure "$G" send_delay_ms 2500
+	sm delay "$G" 3600001
+	expect_rc 1
+	expect_err "/dev/synch/synchmess$G: SYNCHMESS_IOC_SET_SEND_DELAY: Invalid argument"
+	expect_figure "$G" send_delay_ms 2500
+	result "delay sets and prints the send delay, rejects one above an hour"
+}
+
+test_delay_revoke() {
+	"$SM" delay "$G" 2500
+	bg sender send "$G" "too late"
+	wait_figure "$G" delayed 1
+	expect_figure "$G" messages 0
+	expect_figure "$G" bytes 8
+	sleep 1
+	running sender || why "send returned before its message was due"
+	expect_figure "$G" delayed 1
+	sm revoke "$G"
+	expect_rc 0
+	expect_out 1
+	expect_figure "$G" delayed 0
+	expect_figure "$G" bytes 0
+	join sender 0
+	expect_figure "$G" messages 0
+	sm revoke "$G"
+	expect_out 0
+	result "a delayed message waits in sysfs until revoke drops it"
+}
+
+test_delay_published() {
+	"$SM" delay "$G" 1000
+	bg sender send "$G" "on time"
+	wait_figure "$G" delayed 1
+	join sender 0
+	wait_figure "$G" messages 1
+	expect_figure "$G" delayed 0
+	sm recv --nonblock "$G"
+	expect_out "on time"
+	result "a delayed message is published when due, send returns then"
+}
+
+test_flush() {
+	"$SM" delay "$G" 3000
+	bg sender send "$G" "flushed"
+	wait_figure "$G" delayed 1
+	sm flush "$G"
+	expect_rc 0
+	expect_figure "$G" delayed 0
+	expect_figure "$G" messages 1
+	sm recv --nonblock "$G"
+	expect_out "flushed"
+	join sender 0
+	"$SM" delay "$G" 0
+	result "flush publishes the pending delayed messages at once"
+}
+
+test_barrier() {
+	sm awake "$G"
+	expect_rc 0
+	expect_out 0
+	bg sleeper1 sleep "$G"
+	bg sleeper2 sleep "$G"
+	wait_figure "$G" sleepers 2
+	sleep 0.3
+	running sleeper1 || why "the first sleeper returned before awake"
+	running sleeper2 || why "the second sleeper returned before awake"
+	sm awake "$G"
+	expect_rc 0
+	expect_out 2
+	join sleeper1 0
+	join sleeper2 0
+	expect_figure "$G" sleepers 0
+	result "sleep blocks until awake, which prints how many it woke"
+}
+
+test_message_size() {
+	max=$(cat "$PARAMS/max_message_size")
+	head -c $((max + 1)) /dev/zero | tr '\0' x >"$TMP/big"
+	LAST="synchmess send $G <$((max + 1)) bytes"
+	"$SM" send "$G" <"$TMP/big" 2>"$TMP/err"
+	RC=$?
+	ERR=$(cat "$TMP/err")
+	expect_rc 1
+	expect_err "/dev/synch/synchmess$G: write: Message too long"
+	head -c "$max" "$TMP/big" | "$SM" send "$G" ||
+		why "a message of max_message_size ($max) bytes was refused"
+	expect_figure "$G" bytes "$max"
+	sm recv "$G"
+	[ ${#OUT} -eq "$max" ] || why "recv printed ${#OUT} bytes, expected $max"
+	result "send reports EMSGSIZE past max_message_size, recv takes the largest"
+}
+
+test_missing_group() {
+	"$SM" remove "$GX" 2>/dev/null
+	sm send "$GX" hello
+	expect_rc 1
+	expect_err "synchmess: /dev/synch/synchmess$GX: open: No such file or directory"
+	sm stat "$GX"
+	expect_rc 1
+	expect_err "synchmess$GX"
+	sm remove "$GX"
+	expect_rc 1
+	expect_err "/dev/synch/synchmess: SYNCHMESS_IOC_REMOVE_GROUP $GX: No such"
+	result "errors name the device, the operation and the error"
+}
+
+test_remove() {
+	"$SM" install "$G2" >/dev/null
+	bg blocked recv "$G2"
+	bg follower recv "$G2" --count 0
+	bg sleeper sleep "$G2"
+	wait_figure "$G2" sleepers 1
+	# Let both readers block in read().
+	sleep 1
+	sm remove "$G2"
+	expect_rc 0
+	expect_out ""
+	join blocked 1
+	grep -q "read: Identifier removed" "$TMP/blocked.err" ||
+		why "the blocked recv said '$(cat "$TMP/blocked.err")', expected EIDRM"
+	join follower 0
+	join sleeper 1
+	grep -q "SYNCHMESS_IOC_SLEEP_ON_BARRIER: Identifier removed" "$TMP/sleeper.err" ||
+		why "the sleeper said '$(cat "$TMP/sleeper.err")', expected EIDRM"
+	[ ! -e "/dev/synch/synchmess$G2" ] || why "/dev/synch/synchmess$G2 is still there"
+	sm list
+	! printf '%s\n' "$OUT" | awk -v id="$G2" '$1 == id' | grep -q . ||
+		why "list still shows group $G2"
+	sm remove "$G"
+	expect_rc 0
+	result "remove deletes the group and ends its readers and sleepers"
+}
+
+TESTS="test_help test_usage_errors test_install test_list_stat test_send_recv
+test_send_lines test_send_stdin test_recv_nonblock test_two_processes
+test_delay_get_set test_delay_revoke test_delay_published test_flush
+test_barrier test_message_size test_missing_group test_remove"
+
+ktap_set_plan "$(echo "$TESTS" | wc -w)"
+for t in $TESTS; do
+	$t
+done
+ktap_finished
