@@ -134,7 +134,14 @@ check_docs() {
 
 	rm -rf "$OUT/sphinx"
 	mkdir -p "$src"
-	cp "$KSRC/Documentation/userspace-api/synchmess.rst" "$src/index.rst"
+	cp "$KSRC"/Documentation/userspace-api/synchmess*.rst "$src/"
+	{
+		printf '%s\n' "SynchMess" "=========" "" ".. toctree::" ""
+		for f in "$src"/synchmess*.rst; do
+			f=${f##*/}
+			printf '   %s\n' "${f%.rst}"
+		done
+	} >"$src/index.rst"
 	printf '%s\n' "project = 'synchmess'" "primary_domain = 'c'" \
 		"highlight_language = 'none'" >"$src/conf.py"
 	python3 -m sphinx -W --keep-going -q -b html "$src" "$OUT/sphinx/html" \
@@ -146,8 +153,11 @@ check_docs() {
 	docutils.core.publish_string(open(sys.argv[1]).read(), writer_name="null",
 	    settings_overrides={"halt_level": 2, "report_level": 2})
 	EOF
-	grep -qx '   synchmess' "$KSRC/Documentation/userspace-api/index.rst" ||
-		echo "synchmess is not in userspace-api/index.rst" >>"$OUT/docs.log"
+	for f in "$src"/synchmess*.rst; do
+		f=${f##*/}
+		grep -qx "   ${f%.rst}" "$KSRC/Documentation/userspace-api/index.rst" ||
+			echo "$f is not in userspace-api/index.rst" >>"$OUT/docs.log"
+	done
 	report "documentation renders (Sphinx -W)" "$OUT/docs.log"
 }
 
