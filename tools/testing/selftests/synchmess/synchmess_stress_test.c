@@ -106,7 +106,8 @@ static void fail(struct stress *st, const char *what, int err)
 
 /*
  * Errors any operation on a group may meet here: the group was removed
- * (EIDRM) or is not installed (ENOENT, ENODEV on open), storage is full
+ * (EIDRM) or is not installed (ENOENT, ENODEV or ENXIO on open, which may
+ * find the node of a group whose device is going away), storage is full
  * (ENOSPC), nothing is published (EAGAIN), a signal came (EINTR), or an
  * injected allocation failure (ENOMEM).
  */
@@ -118,8 +119,8 @@ static int expected(struct stress *st, int err)
 			return 0;
 		add(&st->enomem, 1);
 		return 1;
-	case EIDRM: case ENOENT: case ENODEV: case ENOSPC: case EAGAIN:
-	case EINTR:
+	case EIDRM: case ENOENT: case ENODEV: case ENXIO: case ENOSPC:
+	case EAGAIN: case EINTR:
 		return 1;
 	}
 	return 0;
