@@ -147,9 +147,16 @@ faults must not lose the message, as POSIX and SysV queues do.
 The queue is a list under a spinlock held only to link or unlink a
 message: user memory is copied outside it, into a message allocated
 before it is published and out of a message unlinked before it is
-read. A read whose copy faults puts the message back at the head and
-passes the wake-up on to the next reader. Readers wait exclusively, so
-one message wakes one reader rather than all of them.
+read. A read whose copy faults puts the message back at the head, or
+hands it to the next blocked reader, so nothing is lost.
+
+A message published while readers are blocked goes straight to the one
+that has waited longest, as POSIX message queues do: the writer takes
+the reader's entry off the list under the lock, then stores the message
+in it and wakes the reader after dropping the lock. The woken reader
+returns with its message without taking the lock again, so one message
+wakes one reader, and a round trip between two processes costs what it
+costs with a POSIX message queue (see synchmess_bench).
 
 The bytes a group stores, published or still delayed, are counted here
 too, and charged with a compare-and-exchange loop when a message is
@@ -244,16 +251,25 @@ Every allocation a user can cause is bounded by these limits and charged
 to the user's memory cgroup.
 EOF
 
+# Drop from the selftests' Makefile the paragraphs starting with a line
+# that matches regex $1: they come with a later patch.
+drop_paragraphs() {
+	awk -v re="$1" '$0 ~ re { skip = 1 }
+		skip && /^$/ { skip = 0; next }
+		!skip' $KST/Makefile >$KST/Makefile.new
+	cmp -s $KST/Makefile.new $KST/Makefile &&
+		die "$KST/Makefile: nothing matches $1"
+	mv $KST/Makefile.new $KST/Makefile
+}
+
 # 6: selftests
 copy $KST/Makefile $KST/config $KST/settings $KST/synchmess_util.h
-# The tool's test comes with the tool: drop its paragraphs for now.
-awk '/^# The command-line tool/ || /^\$\(OUTPUT\)\/synchmess:/ { skip = 1 }
-	skip && /^$/ { skip = 0; next }
-	!skip' $KST/Makefile >$KST/Makefile.new
-mv $KST/Makefile.new $KST/Makefile
+# The tool's test comes with the tool.
+drop_paragraphs '^# The command-line tool|^\$\(OUTPUT\)/synchmess:'
 for t in "$TOP/$KST"/synchmess_*_test.c; do
 	copy "$KST/$(basename "$t")"
 done
+copy $KST/synchmess_bench.c
 insert_after tools/testing/selftests/Makefile 'TARGETS += synchmess' \
 	'^TARGETS \+= sync$'
 maintain "$KST/"
@@ -283,6 +299,19 @@ once, revoked, or freed with its group.
 
 Timing checks hold under emulation on a loaded machine: "not before the
 delay" is asserted strictly, "eventually" with generous bounds.
+
+Users choose between SynchMess, POSIX message queues, pipes, sockets and
+SysV message queues, and between its barrier and a futex, and should see
+what the choice costs. synchmess_bench, installed with the tests but not
+one of them, measures these side by side in one run, interleaved round
+by round, and prints the median of the rounds, then one "ratio NAME
+VALUE" line per comparison for scripts: ping-pong round trips between
+two processes, one-way throughput (one writer to one reader, two to
+two), a send and a receive by one thread against a write to /dev/null
+plus a read from /dev/zero, a message with 100,000 queued against an
+empty group, wake-up of 1, 8 and 64 barrier sleepers against FUTEX_WAKE,
+and the lateness of delayed messages. Figures from a shared or emulated
+machine make poor pass/fail tests, so none of them fails a run.
 EOF
 
 # 7: documentation

@@ -68,6 +68,10 @@ for mode in m y; do
 	fi
 	boot_and_count "synchmess=$mode" "$B" \
 		"$TOP/scripts/guest-kselftest.sh" 1500
+	if ! grep -q '^SYNCHMESS-BENCH ran' "$RESULTS/serial-synchmess=$mode.log"; then
+		echo "FAIL: synchmess_bench did not run to its end" >&2
+		FAILED_RUNS=$((FAILED_RUNS + 1))
+	fi
 done
 
 BD=$CACHE/build-debug

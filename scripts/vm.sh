@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build a kernel with the series applied, the selftests and an initramfs,
-# and boot them in QEMU. Sourced by run.sh and test.sh.
+# and boot them in QEMU. Sourced by run.sh, test.sh and bench.sh.
 # shellcheck shell=bash
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -10,6 +10,9 @@ KBUILD_PACKAGES=(build-essential flex bison bc libelf-dev libssl-dev cpio
 	kmod rsync ccache git xz-utils patch linux-source-6.12)
 VM_PACKAGES=(qemu-system-x86 busybox-static coreutils)
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}
+# The config fragment on top of guest.config: lock debugging unless the
+# caller names another (debug.config, bench.config) or none (empty).
+EXTRA_CONFIG=${EXTRA_CONFIG-$TOP/scripts/lockdebug.config}
 
 # Run a long command with its output in a log file; on failure show the end.
 quiet() {

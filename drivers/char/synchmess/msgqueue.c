@@ -7,6 +7,13 @@
  * A reader unlinks the oldest message, copies it out and frees it; when the
  * copy faults the message goes back to the head of the queue, so a fault
  * loses nothing and a message still reaches exactly one reader.
+ *
+ * A message published while readers are blocked goes straight to the one
+ * that has waited longest, as in POSIX message queues: the writer marks the
+ * reader's entry taken under the lock, then, after dropping it, stores the
+ * message in the entry and wakes the reader, which returns with it without
+ * taking the lock again. The queue stays empty while readers wait, so FIFO
+ * order holds, and each message is handed to one reader only.
  */
 #include <linux/atomic.h>
 #include <linux/errno.h>
@@ -14,10 +21,23 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "msgqueue.h"
+
+/*
+ * A blocked reader, on its own stack. @taken and @pending are written under
+ * the queue's lock; @msg, stored last, hands the entry back to its reader.
+ */
+struct synchmess_reader {
+	struct list_head node;
+	struct task_struct *task;
+	struct synchmess_msg *pending;
+	struct synchmess_msg *msg;
+	bool taken;
+};
 
 /**
  * synchmess_queue_init() - initialise an empty queue
@@ -28,9 +48,10 @@ void synchmess_queue_init(struct synchmess_queue *q)
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->msgs);
 	q->count = 0;
+	INIT_LIST_HEAD(&q->waiters);
 	q->dead = false;
 	atomic_long_set(&q->stored, 0);
-	init_waitqueue_head(&q->readers);
+	init_waitqueue_head(&q->pollers);
 	init_waitqueue_head(&q->writable);
 }
 
@@ -99,18 +120,74 @@ int synchmess_queue_reserve(struct synchmess_queue *q, size_t len,
 void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len)
 {
 	atomic_long_sub(len, &q->stored);
-	/* Pairs with the barrier in synchmess_queue_poll(). */
-	if (wq_has_sleeper(&q->writable))
+	/* Pairs with smp_mb() in synchmess_queue_poll(). */
+	smp_mb__after_atomic();
+	if (waitqueue_active(&q->writable))
 		wake_up_interruptible_poll(&q->writable, EPOLLOUT | EPOLLWRNORM);
 }
 
-static void synchmess_queue_wake_readers(struct synchmess_queue *q,
-					 unsigned int count)
+/*
+ * Queue @msg, at the head when it goes back after a faulting copy, or hand
+ * it to the longest-waiting reader, whose entry then moves to @handed.
+ * The caller holds q->lock. Returns whether @msg was queued, which only
+ * pollers need to hear of.
+ */
+static bool synchmess_queue_add(struct synchmess_queue *q,
+				struct synchmess_msg *msg, bool at_head,
+				struct list_head *handed)
 {
-	/* Pairs with the barrier in prepare_to_wait_event() and in poll. */
-	if (wq_has_sleeper(&q->readers))
-		__wake_up(&q->readers, TASK_INTERRUPTIBLE, count,
-			  poll_to_key(EPOLLIN | EPOLLRDNORM));
+	struct synchmess_reader *r;
+
+	lockdep_assert_held(&q->lock);
+	r = list_first_entry_or_null(&q->waiters, struct synchmess_reader,
+				     node);
+	if (r) {
+		r->taken = true;
+		r->pending = msg;
+		list_move_tail(&r->node, handed);
+		return false;
+	}
+	if (at_head)
+		list_add(&msg->node, &q->msgs);
+	else
+		list_add_tail(&msg->node, &q->msgs);
+	WRITE_ONCE(q->count, q->count + 1);
+	return true;
+}
+
+/*
+ * Give the readers on @handed what synchmess_queue_add() or
+ * synchmess_queue_kill() left for them, and wake them. Called without
+ * q->lock; the list is not touched again, as its entries go one by one.
+ */
+static void synchmess_queue_hand_over(struct list_head *handed)
+{
+	struct synchmess_reader *r, *next;
+	struct task_struct *task;
+
+	list_for_each_entry_safe(r, next, handed, node) {
+		task = get_task_struct(r->task);
+		/* The last touch: the entry may be gone right after. */
+		smp_store_release(&r->msg, r->pending);
+		wake_up_process(task);
+		put_task_struct(task);
+	}
+}
+
+/*
+ * Whether EPOLLIN pollers need waking for a message just queued; the caller
+ * holds q->lock, which synchmess_queue_poll() takes after its poll_wait(),
+ * so either the poller is seen here or it sees the message.
+ */
+static bool synchmess_queue_polled(struct synchmess_queue *q, bool queued)
+{
+	lockdep_assert_held(&q->lock);
+	return queued && waitqueue_active(&q->pollers);
+}
+
+static void synchmess_queue_wake_pollers(struct synchmess_queue *q)
+{
+	wake_up_interruptible_poll(&q->pollers, EPOLLIN | EPOLLRDNORM);
 }
 
 /**
@@ -119,7 +196,8 @@ static void synchmess_queue_wake_readers(struct synchmess_queue *q,
  * @msgs:  messages in publication order; emptied on success
  * @count: number of messages on @msgs
  *
- * One reader is woken per message, as each message goes to one reader.
+ * Each message goes to one blocked reader, or to the queue when none is
+ * left.
  *
  * Return: 0, or -EIDRM when the group was removed; @msgs is then left
  * untouched for the caller to free.
@@ -127,61 +205,43 @@ static void synchmess_queue_wake_readers(struct synchmess_queue *q,
 int synchmess_queue_publish(struct synchmess_queue *q,
 			    struct list_head *msgs, unsigned int count)
 {
+	struct synchmess_msg *msg, *next;
+	LIST_HEAD(handed);
+	bool queued = false, polled;
+
 	spin_lock(&q->lock);
 	if (unlikely(q->dead)) {
 		spin_unlock(&q->lock);
 		return -EIDRM;
 	}
-	list_splice_tail_init(msgs, &q->msgs);
-	WRITE_ONCE(q->count, q->count + count);
+	list_for_each_entry_safe(msg, next, msgs, node) {
+		list_del(&msg->node);
+		queued |= synchmess_queue_add(q, msg, false, &handed);
+	}
+	polled = synchmess_queue_polled(q, queued);
 	spin_unlock(&q->lock);
 
-	synchmess_queue_wake_readers(q, count);
+	synchmess_queue_hand_over(&handed);
+	if (polled)
+		synchmess_queue_wake_pollers(q);
 	return 0;
 }
 
 /*
- * Unlink the oldest message. Returns ERR_PTR(-EAGAIN) when the queue is
- * empty and ERR_PTR(-EIDRM) once the group is removed.
- */
-static struct synchmess_msg *synchmess_queue_take(struct synchmess_queue *q)
-{
-	struct synchmess_msg *msg;
-
-	spin_lock(&q->lock);
-	if (unlikely(q->dead)) {
-		msg = ERR_PTR(-EIDRM);
-	} else {
-		msg = list_first_entry_or_null(&q->msgs, struct synchmess_msg,
-					       node);
-		if (msg) {
-			list_del(&msg->node);
-			WRITE_ONCE(q->count, q->count - 1);
-		} else {
-			msg = ERR_PTR(-EAGAIN);
-		}
-	}
-	spin_unlock(&q->lock);
-
-	return msg;
-}
-
-/*
  * Put back a message whose copy to user memory faulted, at the head where it
- * was, and hand it to another waiting reader: the wake-up that announced it
- * was spent on the reader that failed.
+ * was, or hand it to another blocked reader.
  */
 static void synchmess_queue_put_back(struct synchmess_queue *q,
 				     struct synchmess_msg *msg)
 {
-	bool dead;
+	LIST_HEAD(handed);
+	bool dead, polled = false;
 
 	spin_lock(&q->lock);
 	dead = q->dead;
-	if (!dead) {
-		list_add(&msg->node, &q->msgs);
-		WRITE_ONCE(q->count, q->count + 1);
-	}
+	if (!dead)
+		polled = synchmess_queue_polled(q,
+				synchmess_queue_add(q, msg, true, &handed));
 	spin_unlock(&q->lock);
 
 	if (dead) {
@@ -189,12 +249,46 @@ static void synchmess_queue_put_back(struct synchmess_queue *q,
 		synchmess_msg_free(msg);
 		return;
 	}
-	synchmess_queue_wake_readers(q, 1);
+	synchmess_queue_hand_over(&handed);
+	if (polled)
+		synchmess_queue_wake_pollers(q);
 }
 
-static bool synchmess_queue_readable(struct synchmess_queue *q)
+/*
+ * Sleep until a message or the group's removal reaches @r, or a signal
+ * comes first. Returns the message, or an ERR_PTR() of -EIDRM or
+ * -ERESTARTSYS.
+ */
+static struct synchmess_msg *synchmess_queue_wait(struct synchmess_queue *q,
+						  struct synchmess_reader *r)
 {
-	return READ_ONCE(q->count) || READ_ONCE(q->dead);
+	unsigned int state = TASK_INTERRUPTIBLE;
+	struct synchmess_msg *msg;
+
+	for (;;) {
+		set_current_state(state);
+		/* Pairs with smp_store_release() in synchmess_queue_hand_over(). */
+		msg = smp_load_acquire(&r->msg);
+		if (msg)
+			break;
+		if (state == TASK_INTERRUPTIBLE && signal_pending(current)) {
+			spin_lock(&q->lock);
+			if (!r->taken) {
+				list_del(&r->node);
+				msg = ERR_PTR(-ERESTARTSYS);
+			}
+			spin_unlock(&q->lock);
+			if (msg)
+				break;
+			/* Taken by a writer, which hands it over in a moment. */
+			state = TASK_UNINTERRUPTIBLE;
+			continue;
+		}
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+
+	return msg;
 }
 
 /**
@@ -213,22 +307,31 @@ static bool synchmess_queue_readable(struct synchmess_queue *q)
 ssize_t synchmess_queue_read(struct synchmess_queue *q, char __user *buf,
 			     size_t len, bool nonblock)
 {
+	struct synchmess_reader r = { .task = current };
 	struct synchmess_msg *msg;
 	size_t copied;
-	int ret;
 
-	for (;;) {
-		msg = synchmess_queue_take(q);
-		if (!IS_ERR(msg))
-			break;
-		if (PTR_ERR(msg) != -EAGAIN || nonblock)
-			return PTR_ERR(msg);
-		/* Exclusive: one message wakes one reader, not all of them. */
-		ret = wait_event_interruptible_exclusive(q->readers,
-							 synchmess_queue_readable(q));
-		if (ret)
-			return ret;
+	spin_lock(&q->lock);
+	if (unlikely(q->dead)) {
+		msg = ERR_PTR(-EIDRM);
+	} else {
+		msg = list_first_entry_or_null(&q->msgs, struct synchmess_msg,
+					       node);
+		if (msg) {
+			list_del(&msg->node);
+			WRITE_ONCE(q->count, q->count - 1);
+		} else if (nonblock) {
+			msg = ERR_PTR(-EAGAIN);
+		} else {
+			list_add_tail(&r.node, &q->waiters);
+		}
 	}
+	spin_unlock(&q->lock);
+
+	if (!msg)
+		msg = synchmess_queue_wait(q, &r);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
 
 	copied = min(len, msg->len);
 	if (copy_to_user(buf, msg->data, copied)) {
@@ -256,16 +359,24 @@ __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
 			      poll_table *pt, size_t limit)
 {
 	__poll_t mask = 0;
+	unsigned int count;
+	bool dead;
 
-	poll_wait(file, &q->readers, pt);
+	poll_wait(file, &q->pollers, pt);
 	poll_wait(file, &q->writable, pt);
-	/* Pairs with wq_has_sleeper() on the waking side. */
-	smp_mb();
 
-	if (READ_ONCE(q->dead))
+	/* See synchmess_queue_polled(). */
+	spin_lock(&q->lock);
+	dead = q->dead;
+	count = q->count;
+	spin_unlock(&q->lock);
+	if (dead)
 		return EPOLLERR | EPOLLHUP;
-	if (READ_ONCE(q->count))
+	if (count)
 		mask |= EPOLLIN | EPOLLRDNORM;
+
+	/* Pairs with smp_mb__after_atomic() in synchmess_queue_unreserve(). */
+	smp_mb();
 	if ((size_t)atomic_long_read(&q->stored) < limit)
 		mask |= EPOLLOUT | EPOLLWRNORM;
 
@@ -281,19 +392,27 @@ __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
 void synchmess_queue_kill(struct synchmess_queue *q)
 {
 	struct synchmess_msg *msg, *next;
+	struct synchmess_reader *r;
 	LIST_HEAD(doomed);
+	LIST_HEAD(handed);
 
 	spin_lock(&q->lock);
 	q->dead = true;
 	list_splice_init(&q->msgs, &doomed);
 	WRITE_ONCE(q->count, 0);
+	list_for_each_entry(r, &q->waiters, node) {
+		r->taken = true;
+		r->pending = ERR_PTR(-EIDRM);
+	}
+	list_splice_init(&q->waiters, &handed);
 	spin_unlock(&q->lock);
 
+	synchmess_queue_hand_over(&handed);
 	list_for_each_entry_safe(msg, next, &doomed, node) {
 		atomic_long_sub(msg->len, &q->stored);
 		synchmess_msg_free(msg);
 	}
 
-	__wake_up(&q->readers, TASK_NORMAL, 0, poll_to_key(EPOLLERR | EPOLLHUP));
+	__wake_up(&q->pollers, TASK_NORMAL, 0, poll_to_key(EPOLLERR | EPOLLHUP));
 	__wake_up(&q->writable, TASK_NORMAL, 0, poll_to_key(EPOLLERR | EPOLLHUP));
 }

@@ -29,22 +29,27 @@ struct synchmess_msg {
 
 /**
  * struct synchmess_queue - published messages of one group
- * @lock:     protects @msgs, @count and @dead; never held across a user copy
+ * @lock:     protects @msgs, @count, @waiters and @dead; never held across
+ *            a user copy
  * @msgs:     published messages, oldest first
  * @count:    number of messages on @msgs
+ * @waiters:  readers blocked for a message, longest waiting first; it has
+ *            an entry only while @msgs is empty, as a message published
+ *            while a reader waits goes straight to that reader
  * @dead:     set once the group is removed; nothing is queued after that
  * @stored:   bytes of all messages of the group, published and delayed,
  *            charged against max_storage_size
- * @readers:  readers waiting for a message and EPOLLIN pollers
+ * @pollers:  EPOLLIN pollers
  * @writable: EPOLLOUT pollers waiting for storage to be freed
  */
 struct synchmess_queue {
 	spinlock_t lock;	/* held to link or unlink only, never to copy */
 	struct list_head msgs;
 	unsigned int count;
+	struct list_head waiters;
 	bool dead;
 	atomic_long_t stored;
-	wait_queue_head_t readers;
+	wait_queue_head_t pollers;
 	wait_queue_head_t writable;
 };
 

@@ -245,6 +245,77 @@ TEST_F(group, empty_read_blocks_until_write)
 	EXPECT_GE(r.done, written) TH_LOG("read returned before the write");
 }
 
+struct queued_reader {
+	struct timed_read r;
+	pid_t tid;
+};
+
+static void *queued_read_run(void *arg)
+{
+	struct queued_reader *q = arg;
+
+	__atomic_store_n(&q->tid, gettid(), __ATOMIC_SEQ_CST);
+	return timed_read_run(&q->r);
+}
+
+/* Wait until thread @tid of this process sleeps; false after 20 s. */
+static bool thread_sleeps(pid_t tid)
+{
+	char path[64], buf[256], *state;
+	unsigned int tries;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	for (tries = 0; tries < 2000; tries++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return false;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return false;
+		buf[n] = '\0';
+		state = strrchr(buf, ')');
+		if (state && state[1] == ' ' && state[2] == 'S')
+			return true;
+		sm_sleep_ms(10);
+	}
+	return false;
+}
+
+#define QUEUED_READERS	3
+
+TEST_F(group, blocked_readers_are_served_in_waiting_order)
+{
+	struct queued_reader q[QUEUED_READERS] = { 0 };
+	pthread_t t[QUEUED_READERS];
+	char msg[2] = "0";
+	unsigned int i;
+
+	/* Each reader starts once the one before sleeps in read(). */
+	for (i = 0; i < QUEUED_READERS; i++) {
+		q[i].r.fd = self->fd;
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, queued_read_run,
+					    &q[i]));
+		while (!__atomic_load_n(&q[i].tid, __ATOMIC_SEQ_CST))
+			sm_sleep_ms(1);
+		ASSERT_TRUE(thread_sleeps(q[i].tid))
+			TH_LOG("reader %u never blocked", i);
+	}
+	for (i = 0; i < QUEUED_READERS; i++) {
+		msg[0] = '0' + i;
+		ASSERT_EQ(1, write(self->fd, msg, 1));
+	}
+	for (i = 0; i < QUEUED_READERS; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], NULL));
+		EXPECT_EQ(1, q[i].r.ret);
+		EXPECT_EQ('0' + i, q[i].r.buf[0])
+			TH_LOG("reader %u, blocked %u-th, got message %c", i,
+			       i + 1, q[i].r.buf[0]);
+	}
+}
+
 static void on_signal(int sig)
 {
 }

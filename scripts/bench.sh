@@ -1,0 +1,67 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmark SynchMess against what users would pick instead: POSIX message
+# queues, packet-mode pipes, AF_UNIX SOCK_SEQPACKET socket pairs, SysV
+# message queues and futexes. Builds a kernel without lock debugging
+# (guest.config + bench.config, CONFIG_SYNCHMESS=y) and synchmess_bench,
+# boots it in QEMU (TCG, two vCPUs) and runs the benchmark there: a table of
+# medians, then one "ratio NAME VALUE" line per comparison.
+#
+#   scripts/bench.sh [-r ROUNDS] [-s SCALE] [-q]
+#
+# 7 rounds at scale 1 by default (a few minutes); SCALE multiplies the
+# iterations, -q divides them by ten.
+#
+# Installs what it needs from Debian; caches in ~/.cache/synchmess
+# (build-bench). The output is also kept in ~/.cache/synchmess/bench.txt.
+# Absolute times under emulation mean little: the ratios are the result.
+set -euo pipefail
+. "$(dirname "$0")/vm.sh"
+
+usage() {
+	sed -n '3,18s/^# \{0,1\}//p' "$0"
+	exit "$1"
+}
+
+ARGS=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	-r|-s)
+		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]{0,2}$ ]] || usage 2
+		ARGS+=("$1" "$2")
+		shift 2;;
+	-q)
+		ARGS+=("$1")
+		shift;;
+	-h|--help)
+		usage 0;;
+	*)
+		usage 2;;
+	esac
+done
+
+T0=$SECONDS
+mkdir -p "$CACHE"
+need_packages "${KBUILD_PACKAGES[@]}" "${VM_PACKAGES[@]}"
+prepare_tree
+B=$CACHE/build-bench
+EXTRA_CONFIG=$TOP/scripts/bench.config build_kernel "$B" y
+build_selftests "$B"
+GUEST_CMD=$B/guest-bench.sh
+printf '#!/bin/sh\nexec /kselftest/synchmess/synchmess_bench %s\n' \
+	"${ARGS[*]}" >"$GUEST_CMD"
+make_initramfs "$B" "$GUEST_CMD"
+
+export GUEST_APPEND=loglevel=4
+LOGF=$CACHE/bench-serial.log
+log "booting the guest (two vCPUs under TCG) after $((SECONDS - T0)) s"
+boot_guest "$B" "$LOGF" 3600 |
+	grep -Ev '^(\[ *[0-9]+\.[0-9]+\] |SYNCHMESS-)' | tee "$CACHE/bench.txt" ||
+	true
+check_guest_log "$LOGF" || die "the guest failed, see $LOGF"
+rc=$(sed -n 's/^SYNCHMESS-GUEST-DONE rc=//p' "$LOGF")
+[ "$rc" = 0 ] || die "synchmess_bench failed (rc=$rc), see $LOGF"
+grep -q '^ratio pingpong64_vs_mqueue ' "$CACHE/bench.txt" ||
+	die "no ratios in the output, see $LOGF"
+log "done in $((SECONDS - T0)) s; output in $CACHE/bench.txt"

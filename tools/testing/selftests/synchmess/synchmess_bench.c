@@ -1,0 +1,830 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SynchMess benchmark: SynchMess side by side with the IPC a user would
+ * pick instead (POSIX message queues, packet-mode pipes, AF_UNIX
+ * SOCK_SEQPACKET socket pairs, SysV message queues and futexes), in one
+ * process tree, interleaved round by round, reporting the median of the
+ * rounds. It is not part of the pass/fail run: it prints a table of
+ * medians, then one line "ratio NAME VALUE" per comparison, SynchMess over
+ * the other, so that below 1 is faster (above 1 is better for throughput):
+ * the median of the ratios of the rounds.
+ *
+ *   synchmess_bench [-r ROUNDS] [-s SCALE] [-q]
+ *
+ * SCALE multiplies the iterations of every figure; -q divides them by ten,
+ * to check quickly that the benchmark still runs.
+ *
+ * Needs root: it raises max_storage_size for the depth figure and puts it
+ * back at the end.
+ */
+#define _GNU_SOURCE
+#include <linux/futex.h>
+#include <mqueue.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "synchmess_util.h"
+
+#define MAX_MSG		8192
+#define DEPTH		100000
+#define DEPTH_STORAGE	(64UL << 20)
+#define DELAY_MS	20
+#define DELAY_MSGS	1000
+#define DELAY_GAP_US	2000
+#define MAX_SLEEPERS	64
+#define SLICES		20
+
+enum ipc { SYNCHMESS, MQUEUE, PIPE, UNIX_SEQPACKET, SYSV, NR_IPC };
+
+static const char * const ipc_name[NR_IPC] = {
+	"synchmess", "POSIX mqueue", "pipe (O_DIRECT)", "unix seqpacket",
+	"SysV msg",
+};
+
+/* A one-way channel; tx and rx are the same descriptor where IPC has one. */
+struct chan {
+	enum ipc ipc;
+	int tx, rx;
+	__u32 id;
+};
+
+/* SysV wants a type before the payload; the others get the payload only. */
+struct msg {
+	long mtype;
+	char data[MAX_MSG];
+};
+
+static unsigned int scale = 10;
+
+/* Iterations of a figure: @n at scale 10, the default. */
+static unsigned int iterations(unsigned int n)
+{
+	return n * scale / 10 + 1;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "synchmess_bench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static double now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void chan_open(struct chan *c, enum ipc ipc)
+{
+	static unsigned int seq;
+	char name[64];
+	int fds[2], ret;
+
+	c->ipc = ipc;
+	switch (ipc) {
+	case SYNCHMESS:
+		c->id = 0x5b000000u | ((__u32)getpid() << 8) | (seq++ & 0xff);
+		ret = sm_install(c->id, NULL);
+		if (ret) {
+			errno = -ret;
+			die("install group");
+		}
+		c->tx = sm_open_group(c->id, O_RDWR);
+		if (c->tx < 0) {
+			errno = -c->tx;
+			die("open group");
+		}
+		c->rx = c->tx;
+		break;
+	case MQUEUE:
+		/* Default attributes: what mq_open() gives every user. */
+		snprintf(name, sizeof(name), "/synchmess-bench-%d-%u",
+			 getpid(), seq++);
+		c->tx = mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, NULL);
+		if (c->tx < 0)
+			die("mq_open");
+		mq_unlink(name);
+		c->rx = c->tx;
+		break;
+	case PIPE:
+		if (pipe2(fds, O_DIRECT))
+			die("pipe2");
+		c->rx = fds[0];
+		c->tx = fds[1];
+		break;
+	case UNIX_SEQPACKET:
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, fds))
+			die("socketpair");
+		c->tx = fds[0];
+		c->rx = fds[1];
+		break;
+	case SYSV:
+		c->tx = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+		if (c->tx < 0)
+			die("msgget");
+		c->rx = c->tx;
+		break;
+	default:
+		abort();
+	}
+}
+
+static void chan_close(struct chan *c)
+{
+	switch (c->ipc) {
+	case SYNCHMESS:
+		close(c->tx);
+		sm_remove(c->id);
+		break;
+	case SYSV:
+		msgctl(c->tx, IPC_RMID, NULL);
+		break;
+	case PIPE:
+	case UNIX_SEQPACKET:
+		close(c->rx);
+		close(c->tx);
+		break;
+	default:
+		close(c->tx);
+	}
+}
+
+static void chan_send(struct chan *c, struct msg *m, size_t len)
+{
+	struct pollfd pfd = { .fd = c->tx, .events = POLLOUT };
+	ssize_t n;
+
+	for (;;) {
+		switch (c->ipc) {
+		case MQUEUE:
+			n = mq_send(c->tx, m->data, len, 0) ? -1 : (ssize_t)len;
+			break;
+		case SYSV:
+			m->mtype = 1;
+			n = msgsnd(c->tx, m, len, 0) ? -1 : (ssize_t)len;
+			break;
+		default:
+			n = write(c->tx, m->data, len);
+		}
+		if (n == (ssize_t)len)
+			return;
+		if (n >= 0)
+			errno = EIO;
+		if (errno == EINTR)
+			continue;
+		/* A full group refuses the write; wait until it has room. */
+		if (c->ipc == SYNCHMESS && errno == ENOSPC &&
+		    poll(&pfd, 1, -1) >= 0)
+			continue;
+		die("send");
+	}
+}
+
+static size_t chan_recv(struct chan *c, struct msg *m)
+{
+	ssize_t n;
+
+	do {
+		switch (c->ipc) {
+		case MQUEUE:
+			n = mq_receive(c->rx, m->data, MAX_MSG, NULL);
+			break;
+		case SYSV:
+			n = msgrcv(c->rx, m, MAX_MSG, 0, 0);
+			break;
+		default:
+			n = read(c->rx, m->data, MAX_MSG);
+		}
+	} while (n < 0 && errno == EINTR);
+	if (n <= 0) {
+		if (!n)
+			errno = EIO;
+		die("receive");
+	}
+	return n;
+}
+
+static void wait_child(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		die("waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "synchmess_bench: a child failed\n");
+		exit(1);
+	}
+}
+
+/* Nanoseconds per round trip between two processes, over two channels. */
+static double bench_pingpong(enum ipc ipc, size_t len, unsigned int iters)
+{
+	unsigned int warmup = iters / 10 + 1, i;
+	struct chan there, back;
+	struct msg m = { 0 };
+	double t0, t1;
+	pid_t pid;
+
+	chan_open(&there, ipc);
+	chan_open(&back, ipc);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		for (i = 0; i < warmup + iters; i++)
+			chan_send(&back, &m, chan_recv(&there, &m));
+		_exit(0);
+	}
+	for (i = 0; i < warmup; i++) {
+		chan_send(&there, &m, len);
+		chan_recv(&back, &m);
+	}
+	t0 = now_ns();
+	for (i = 0; i < iters; i++) {
+		chan_send(&there, &m, len);
+		if (chan_recv(&back, &m) != len) {
+			fprintf(stderr, "synchmess_bench: short echo\n");
+			exit(1);
+		}
+	}
+	t1 = now_ns();
+	wait_child(pid);
+	chan_close(&there);
+	chan_close(&back);
+	return (t1 - t0) / iters;
+}
+
+/*
+ * Messages per second from @writers processes to @readers processes over
+ * one channel, from the start signal until the last message is taken.
+ * The parent ends the readers with a one-byte message each once every
+ * writer is done, so no reader waits forever for a message another took.
+ */
+static double bench_throughput(enum ipc ipc, size_t len, unsigned int writers,
+			       unsigned int readers, unsigned int total,
+			       double *switches)
+{
+	struct rusage before, after;
+	unsigned int per_writer = total / writers, i, got = 0;
+	pid_t pids[8];
+	unsigned int *counts;
+	struct msg m = { 0 };
+	struct chan c;
+	int go[2];
+	double t0;
+	char b;
+
+	counts = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (counts == MAP_FAILED)
+		die("mmap");
+	chan_open(&c, ipc);
+	if (pipe(go))
+		die("pipe");
+	for (i = 0; i < writers + readers; i++) {
+		pids[i] = fork();
+		if (pids[i] < 0)
+			die("fork");
+		if (pids[i])
+			continue;
+		close(go[1]);
+		if (read(go[0], &b, 1) < 0)
+			_exit(1);
+		if (i < writers) {
+			unsigned int k;
+
+			for (k = 0; k < per_writer; k++)
+				chan_send(&c, &m, len);
+		} else {
+			while (chan_recv(&c, &m) == len)
+				counts[i]++;
+		}
+		_exit(0);
+	}
+	close(go[0]);
+	getrusage(RUSAGE_CHILDREN, &before);
+	t0 = now_ns();
+	close(go[1]);
+	for (i = 0; i < writers; i++)
+		wait_child(pids[i]);
+	for (i = 0; i < readers; i++)
+		chan_send(&c, &m, 1);
+	for (i = writers; i < writers + readers; i++) {
+		wait_child(pids[i]);
+		got += counts[i];
+	}
+	t0 = now_ns() - t0;
+	getrusage(RUSAGE_CHILDREN, &after);
+	chan_close(&c);
+	munmap(counts, 4096);
+	*switches = (double)(after.ru_nvcsw - before.ru_nvcsw) / got;
+	if (got != per_writer * writers) {
+		fprintf(stderr, "synchmess_bench: %u of %u messages arrived\n",
+			got, per_writer * writers);
+		exit(1);
+	}
+	return got / (t0 / 1e9);
+}
+
+/* Nanoseconds per send and receive of one message by one thread. */
+static double bench_sendrecv(struct chan *c, size_t len, unsigned int iters)
+{
+	struct msg m = { 0 };
+	unsigned int i;
+	double t0;
+
+	t0 = now_ns();
+	for (i = 0; i < iters; i++) {
+		chan_send(c, &m, len);
+		chan_recv(c, &m);
+	}
+	return (now_ns() - t0) / iters;
+}
+
+/* The same two system calls on the cheapest files there are. */
+static double bench_floor(size_t len, unsigned int iters)
+{
+	static char buf[MAX_MSG];
+	int null = open("/dev/null", O_WRONLY);
+	int zero = open("/dev/zero", O_RDONLY);
+	unsigned int i;
+	double t0;
+
+	if (null < 0 || zero < 0)
+		die("open /dev/null or /dev/zero");
+	t0 = now_ns();
+	for (i = 0; i < iters; i++) {
+		if (write(null, buf, len) != (ssize_t)len ||
+		    read(zero, buf, len) != (ssize_t)len)
+			die("floor");
+	}
+	t0 = now_ns() - t0;
+	close(null);
+	close(zero);
+	return t0 / iters;
+}
+
+/* Barrier: SynchMess sleep/awake, or FUTEX_WAIT/FUTEX_WAKE on one word. */
+struct barrier_bench {
+	bool futex;
+	int fd;
+	unsigned int sleepers;
+	unsigned int *word;	/* futex word, in MAP_SHARED memory */
+	unsigned int waiting;	/* sleepers about to sleep, cumulative */
+	unsigned int arrived;	/* sleepers running again, cumulative */
+	unsigned int started;
+	pid_t tids[MAX_SLEEPERS];
+	bool stop;
+};
+
+static long futex(unsigned int *uaddr, int op, unsigned int val)
+{
+	return syscall(SYS_futex, uaddr, op, val, NULL, NULL, 0);
+}
+
+static void *barrier_sleeper(void *arg)
+{
+	struct barrier_bench *bb = arg;
+	unsigned int gen, me;
+
+	me = __atomic_fetch_add(&bb->started, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&bb->tids[me], gettid(), __ATOMIC_RELEASE);
+	for (;;) {
+		gen = __atomic_load_n(bb->word, __ATOMIC_ACQUIRE);
+		__atomic_add_fetch(&bb->waiting, 1, __ATOMIC_SEQ_CST);
+		if (bb->futex) {
+			while (__atomic_load_n(bb->word, __ATOMIC_ACQUIRE) == gen)
+				futex(bb->word, FUTEX_WAIT, gen);
+		} else if (ioctl(bb->fd, SYNCHMESS_IOC_SLEEP_ON_BARRIER)) {
+			die("sleep on barrier");
+		}
+		if (__atomic_load_n(&bb->stop, __ATOMIC_ACQUIRE))
+			return NULL;
+		__atomic_add_fetch(&bb->arrived, 1, __ATOMIC_SEQ_CST);
+	}
+}
+
+static long barrier_wake(struct barrier_bench *bb)
+{
+	if (!bb->futex)
+		return ioctl(bb->fd, SYNCHMESS_IOC_AWAKE_BARRIER);
+	__atomic_add_fetch(bb->word, 1, __ATOMIC_RELEASE);
+	return futex(bb->word, FUTEX_WAKE, bb->sleepers);
+}
+
+static void until_at_least(unsigned int *counter, unsigned int want)
+{
+	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < want)
+		sched_yield();
+}
+
+/* Whether thread @tid of this process is in an interruptible sleep. */
+static bool thread_asleep(pid_t tid)
+{
+	char path[64], buf[256], *state;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		die(path);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		die(path);
+	buf[n] = '\0';
+	state = strrchr(buf, ')');
+	return state && state[1] == ' ' && state[2] == 'S';
+}
+
+/*
+ * Wait until every sleeper is asleep in the kernel: the same test for both
+ * mechanisms, as neither shows its waiters the same way.
+ */
+static void until_all_asleep(struct barrier_bench *bb, unsigned int round)
+{
+	unsigned int i;
+
+	until_at_least(&bb->waiting, round * bb->sleepers);
+	for (i = 0; i < bb->sleepers; i++) {
+		while (!thread_asleep(bb->tids[i]))
+			usleep(100);
+	}
+}
+
+/*
+ * Nanoseconds from the wake call to the last of @sleepers threads running,
+ * once all of them are asleep; a round in which the wake call found fewer
+ * sleepers than expected is not counted.
+ */
+static double bench_barrier(bool use_futex, unsigned int sleepers,
+			    unsigned int iters)
+{
+	struct barrier_bench bb = { .futex = use_futex, .sleepers = sleepers };
+	pthread_t threads[MAX_SLEEPERS];
+	unsigned int i, k, counted = 0;
+	struct chan c = { .ipc = NR_IPC };
+	double total = 0, t0;
+	long woken;
+
+	bb.word = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (bb.word == MAP_FAILED)
+		die("mmap");
+	if (!use_futex) {
+		chan_open(&c, SYNCHMESS);
+		bb.fd = c.tx;
+	}
+	for (i = 0; i < sleepers; i++) {
+		if (pthread_create(&threads[i], NULL, barrier_sleeper, &bb))
+			die("pthread_create");
+	}
+	until_at_least(&bb.started, sleepers);
+	for (k = 1; k <= iters; k++) {
+		until_all_asleep(&bb, k);
+		t0 = now_ns();
+		woken = barrier_wake(&bb);
+		until_at_least(&bb.arrived, k * sleepers);
+		t0 = now_ns() - t0;
+		if (woken < 0)
+			die("wake");
+		if (woken == sleepers) {
+			total += t0;
+			counted++;
+		}
+	}
+	until_all_asleep(&bb, iters + 1);
+	__atomic_store_n(&bb.stop, true, __ATOMIC_RELEASE);
+	barrier_wake(&bb);
+	for (i = 0; i < sleepers; i++)
+		pthread_join(threads[i], NULL);
+	if (!use_futex)
+		chan_close(&c);
+	munmap(bb.word, 4096);
+	if (!counted) {
+		fprintf(stderr, "synchmess_bench: no complete barrier round\n");
+		exit(1);
+	}
+	return total / counted;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Lateness of delayed messages: time a reader gets one minus its deadline. */
+struct lateness {
+	int fd;
+	double late[DELAY_MSGS];
+};
+
+static void *lateness_reader(void *arg)
+{
+	struct lateness *l = arg;
+	double sent;
+	unsigned int i;
+
+	for (i = 0; i < DELAY_MSGS; i++) {
+		if (read(l->fd, &sent, sizeof(sent)) != sizeof(sent))
+			die("read delayed message");
+		l->late[i] = now_ns() - sent - DELAY_MS * 1e6;
+	}
+	return NULL;
+}
+
+static void bench_lateness(double *med, double *p99)
+{
+	static struct lateness l;
+	__u32 delay = DELAY_MS;
+	pthread_t reader;
+	struct chan c;
+	unsigned int i;
+	double sent;
+
+	chan_open(&c, SYNCHMESS);
+	l.fd = c.tx;
+	if (ioctl(c.tx, SYNCHMESS_IOC_SET_SEND_DELAY, &delay))
+		die("set send delay");
+	if (pthread_create(&reader, NULL, lateness_reader, &l))
+		die("pthread_create");
+	for (i = 0; i < DELAY_MSGS; i++) {
+		/* Taken before the write: the deadline is no earlier. */
+		sent = now_ns();
+		if (write(c.tx, &sent, sizeof(sent)) != sizeof(sent))
+			die("write delayed message");
+		usleep(DELAY_GAP_US);
+	}
+	pthread_join(reader, NULL);
+	chan_close(&c);
+	*med = median(l.late, DELAY_MSGS);
+	*p99 = l.late[DELAY_MSGS * 99 / 100];
+}
+
+static const size_t sizes[] = { 64, 4096 };
+static const unsigned int barrier_sleepers[] = { 1, 8, 64 };
+#define NR_SIZES	2
+#define NR_BARRIER	3
+#define NR_FLOWS	2	/* 1 writer to 1 reader, 2 writers to 2 readers */
+
+/* Every figure of one round. */
+struct figures {
+	double pingpong[NR_IPC][NR_SIZES];
+	double throughput[NR_IPC][NR_SIZES][NR_FLOWS];
+	double sleeps[NR_IPC][NR_SIZES][NR_FLOWS];
+	double sendrecv[NR_IPC][NR_SIZES];
+	double floor[NR_SIZES];
+	double depth_empty, depth_full;
+	double awake[NR_BARRIER], futex_wake[NR_BARRIER];
+};
+
+static void deep_group_fill(struct chan *c, unsigned int n)
+{
+	struct msg m = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		chan_send(c, &m, 64);
+	if (sm_figure(c->id, "messages") != n) {
+		fprintf(stderr, "synchmess_bench: the deep group has %ld messages\n",
+			sm_figure(c->id, "messages"));
+		exit(1);
+	}
+}
+
+static void run_round(struct figures *f, struct chan *empty, struct chan *deep)
+{
+	unsigned int pp = iterations(3000), tp = iterations(20000);
+	unsigned int sr = iterations(40000 / SLICES);
+	unsigned int ipc, s, b, k;
+
+	for (s = 0; s < NR_SIZES; s++) {
+		for (ipc = 0; ipc < NR_IPC; ipc++) {
+			f->pingpong[ipc][s] = bench_pingpong(ipc, sizes[s], pp);
+			f->throughput[ipc][s][0] =
+				bench_throughput(ipc, sizes[s], 1, 1, tp,
+						 &f->sleeps[ipc][s][0]);
+			f->throughput[ipc][s][1] =
+				bench_throughput(ipc, sizes[s], 2, 2, tp,
+						 &f->sleeps[ipc][s][1]);
+		}
+	}
+	/*
+	 * Figures of a few microseconds drift with the machine: take them in
+	 * short slices, each mechanism in turn, and add the slices up.
+	 */
+	for (s = 0; s < NR_SIZES; s++) {
+		struct chan c[NR_IPC];
+
+		f->floor[s] = 0;
+		for (ipc = 0; ipc < NR_IPC; ipc++) {
+			chan_open(&c[ipc], ipc);
+			f->sendrecv[ipc][s] = 0;
+		}
+		for (k = 0; k < SLICES; k++) {
+			f->floor[s] += bench_floor(sizes[s], sr) / SLICES;
+			for (ipc = 0; ipc < NR_IPC; ipc++)
+				f->sendrecv[ipc][s] +=
+					bench_sendrecv(&c[ipc], sizes[s], sr) /
+					SLICES;
+		}
+		for (ipc = 0; ipc < NR_IPC; ipc++)
+			chan_close(&c[ipc]);
+	}
+	f->depth_empty = 0;
+	f->depth_full = 0;
+	for (k = 0; k < SLICES; k++) {
+		f->depth_empty += bench_sendrecv(empty, 64, sr) / SLICES;
+		f->depth_full += bench_sendrecv(deep, 64, sr) / SLICES;
+	}
+	for (b = 0; b < NR_BARRIER; b++) {
+		unsigned int iters = iterations(400) / barrier_sleepers[b] + 2;
+
+		f->awake[b] = bench_barrier(false, barrier_sleepers[b], iters);
+		f->futex_wake[b] = bench_barrier(true, barrier_sleepers[b],
+						 iters);
+	}
+}
+
+/* The median over the rounds of the figure at byte offset @off. */
+static double med_at(struct figures *rounds, unsigned int n, size_t off)
+{
+	double v[64];
+	unsigned int r;
+
+	for (r = 0; r < n; r++)
+		v[r] = *(double *)((char *)&rounds[r] + off);
+	return median(v, n);
+}
+
+/*
+ * The median over the rounds of the ratio of two figures of the same round:
+ * the two ran side by side, so a machine that slows down between rounds
+ * moves both.
+ */
+static double ratio_at(struct figures *rounds, unsigned int n, size_t num,
+		       size_t den)
+{
+	double v[64];
+	unsigned int r;
+
+	for (r = 0; r < n; r++)
+		v[r] = *(double *)((char *)&rounds[r] + num) /
+		       *(double *)((char *)&rounds[r] + den);
+	return median(v, n);
+}
+
+#define MED(field) med_at(rounds, nr_rounds, offsetof(struct figures, field))
+#define RATIO(num, den) ratio_at(rounds, nr_rounds, \
+				 offsetof(struct figures, num), \
+				 offsetof(struct figures, den))
+
+static void bad_usage(void)
+{
+	fprintf(stderr, "usage: synchmess_bench [-r ROUNDS] [-s SCALE] [-q]\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	static struct figures rounds[64];
+	unsigned int nr_rounds = 7, r, ipc, s, b;
+	unsigned long old_storage = 0;
+	double t0, late_med, late_p99;
+	struct chan empty, deep;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "r:s:q")) != -1) {
+		switch (opt) {
+		case 'r':
+			nr_rounds = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			scale = strtoul(optarg, NULL, 0) * 10;
+			break;
+		case 'q':
+			scale = 1;
+			break;
+		default:
+			bad_usage();
+		}
+	}
+	if (!nr_rounds || nr_rounds > 64 || !scale || optind != argc)
+		bad_usage();
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (sm_param_get("max_storage_size", &old_storage))
+		die("read max_storage_size (is synchmess loaded?)");
+	if (sm_param_set("max_storage_size", DEPTH_STORAGE))
+		die("raise max_storage_size");
+	chan_open(&empty, SYNCHMESS);
+	chan_open(&deep, SYNCHMESS);
+	deep_group_fill(&deep, DEPTH);
+
+	t0 = now_ns();
+	for (r = 0; r < nr_rounds; r++) {
+		run_round(&rounds[r], &empty, &deep);
+		printf("# round %u of %u done after %.0f s\n", r + 1,
+		       nr_rounds, (now_ns() - t0) / 1e9);
+	}
+	bench_lateness(&late_med, &late_p99);
+	chan_close(&deep);
+	chan_close(&empty);
+	if (sm_param_set("max_storage_size", old_storage))
+		die("restore max_storage_size");
+
+	printf("\nSynchMess benchmark: median of %u rounds, %u CPUs, scale %.1f\n",
+	       nr_rounds, (unsigned int)sysconf(_SC_NPROCESSORS_ONLN),
+	       scale / 10.0);
+	printf("\n%-34s %12s %12s\n", "ping-pong round trip (us)", "64 B",
+	       "4 KiB");
+	for (ipc = 0; ipc < NR_IPC; ipc++)
+		printf("  %-32s %12.2f %12.2f\n", ipc_name[ipc],
+		       MED(pingpong[ipc][0]) / 1e3,
+		       MED(pingpong[ipc][1]) / 1e3);
+	printf("\n%-34s %12s %12s %12s %12s\n", "one-way throughput (msg/s)",
+	       "64 B 1:1", "64 B 2:2", "4 KiB 1:1", "4 KiB 2:2");
+	for (ipc = 0; ipc < NR_IPC; ipc++)
+		printf("  %-32s %12.0f %12.0f %12.0f %12.0f\n", ipc_name[ipc],
+		       MED(throughput[ipc][0][0]), MED(throughput[ipc][0][1]),
+		       MED(throughput[ipc][1][0]), MED(throughput[ipc][1][1]));
+	printf("\n%-34s %12s %12s %12s %12s\n", "sleeps per message (throughput)",
+	       "64 B 1:1", "64 B 2:2", "4 KiB 1:1", "4 KiB 2:2");
+	for (ipc = 0; ipc < NR_IPC; ipc++)
+		printf("  %-32s %12.3f %12.3f %12.3f %12.3f\n", ipc_name[ipc],
+		       MED(sleeps[ipc][0][0]), MED(sleeps[ipc][0][1]),
+		       MED(sleeps[ipc][1][0]), MED(sleeps[ipc][1][1]));
+	printf("\n%-34s %12s %12s\n", "send + receive, one thread (us)",
+	       "64 B", "4 KiB");
+	for (ipc = 0; ipc < NR_IPC; ipc++)
+		printf("  %-32s %12.2f %12.2f\n", ipc_name[ipc],
+		       MED(sendrecv[ipc][0]) / 1e3,
+		       MED(sendrecv[ipc][1]) / 1e3);
+	printf("  %-32s %12.2f %12.2f\n", "floor: /dev/null + /dev/zero",
+	       MED(floor[0]) / 1e3, MED(floor[1]) / 1e3);
+	printf("\n%-34s %12s\n", "send + receive, 64 B (us)", "");
+	printf("  %-32s %12.2f\n", "empty group", MED(depth_empty) / 1e3);
+	printf("  %-32s %12.2f\n", "100,000 messages queued",
+	       MED(depth_full) / 1e3);
+	printf("\n%-34s %12s %12s %12s\n", "wake to all running (us)",
+	       "1", "8", "64");
+	printf("  %-32s %12.2f %12.2f %12.2f\n", "synchmess awake",
+	       MED(awake[0]) / 1e3, MED(awake[1]) / 1e3, MED(awake[2]) / 1e3);
+	printf("  %-32s %12.2f %12.2f %12.2f\n", "FUTEX_WAKE",
+	       MED(futex_wake[0]) / 1e3, MED(futex_wake[1]) / 1e3,
+	       MED(futex_wake[2]) / 1e3);
+	printf("\n%-34s %12s %12s\n", "delayed delivery lateness (us)",
+	       "median", "99th pct");
+	printf("  %-32s %12.0f %12.0f\n\n", "20 ms delay, 1,000 messages",
+	       late_med / 1e3, late_p99 / 1e3);
+
+	for (ipc = 1; ipc < NR_IPC; ipc++) {
+		static const char * const key[NR_IPC] = {
+			NULL, "mqueue", "pipe", "unix", "sysv",
+		};
+
+		for (s = 0; s < NR_SIZES; s++) {
+			const char *sz = s ? "4k" : "64";
+
+			printf("ratio pingpong%s_vs_%s %.3f\n", sz, key[ipc],
+			       RATIO(pingpong[0][s], pingpong[ipc][s]));
+			printf("ratio throughput%s_vs_%s %.3f\n", sz, key[ipc],
+			       RATIO(throughput[0][s][0], throughput[ipc][s][0]));
+			printf("ratio throughput%s_2x2_vs_%s %.3f\n", sz,
+			       key[ipc],
+			       RATIO(throughput[0][s][1], throughput[ipc][s][1]));
+		}
+	}
+	printf("ratio sendrecv64_vs_floor %.3f\n",
+	       RATIO(sendrecv[0][0], floor[0]));
+	printf("ratio sendrecv4k_vs_floor %.3f\n",
+	       RATIO(sendrecv[0][1], floor[1]));
+	printf("ratio depth100k_vs_empty %.3f\n",
+	       RATIO(depth_full, depth_empty));
+	for (b = 0; b < NR_BARRIER; b++)
+		printf("ratio awake%u_vs_futex %.3f\n", barrier_sleepers[b],
+		       RATIO(awake[b], futex_wake[b]));
+	return 0;
+}
