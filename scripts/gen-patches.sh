@@ -281,12 +281,13 @@ groups (paths, idempotent and concurrent install, max_groups, removal
 under open files, blocked readers and sleepers, permissions), messages
 (FIFO order, exactly-once delivery across processes and threads, short
 and empty reads and writes, EMSGSIZE, ENOSPC, faulting buffers in both
-directions with nothing lost, blocking and non-blocking reads, signals,
-poll), delayed delivery (never early, order kept, revoke, flush by fsync
-and by close, storage charged at write time), the barrier (all sleepers
-woken and counted, no stale wake-up, groups kept apart, EINTR), the
-limits and per-group figures in sysfs, and unloading the module with
-groups present and delayed work armed.
+directions with nothing lost, blocking and non-blocking reads, blocked
+readers served in the order they waited, signals, poll), delayed
+delivery (never early, order kept, revoke, flush by fsync and by close,
+storage charged at write time), the barrier (all sleepers woken and
+counted, no stale wake-up, groups kept apart, EINTR), the limits and
+per-group figures in sysfs, and unloading the module with groups present
+and delayed work armed.
 
 Beyond single promises: teardown races (a group removed while readers
 block, sleepers sleep, writers write and delayed work is pending; the

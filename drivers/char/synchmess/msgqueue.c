@@ -122,6 +122,7 @@ void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len)
 	atomic_long_sub(len, &q->stored);
 	/* Pairs with smp_mb() in synchmess_queue_poll(). */
 	smp_mb__after_atomic();
+	/* So a poller is either seen here or sees the bytes freed. */
 	if (waitqueue_active(&q->writable))
 		wake_up_interruptible_poll(&q->writable, EPOLLOUT | EPOLLWRNORM);
 }
@@ -182,6 +183,7 @@ static void synchmess_queue_hand_over(struct list_head *handed)
 static bool synchmess_queue_polled(struct synchmess_queue *q, bool queued)
 {
 	lockdep_assert_held(&q->lock);
+	/* No barrier needed: q->lock orders this against the poller. */
 	return queued && waitqueue_active(&q->pollers);
 }
 
@@ -235,13 +237,14 @@ static void synchmess_queue_put_back(struct synchmess_queue *q,
 				     struct synchmess_msg *msg)
 {
 	LIST_HEAD(handed);
-	bool dead, polled = false;
+	bool dead, queued, polled = false;
 
 	spin_lock(&q->lock);
 	dead = q->dead;
-	if (!dead)
-		polled = synchmess_queue_polled(q,
-				synchmess_queue_add(q, msg, true, &handed));
+	if (!dead) {
+		queued = synchmess_queue_add(q, msg, true, &handed);
+		polled = synchmess_queue_polled(q, queued);
+	}
 	spin_unlock(&q->lock);
 
 	if (dead) {
