@@ -35,9 +35,7 @@ while [ $# -gt 0 ]; do
 done
 
 T0=$SECONDS
-mkdir -p "$CACHE"
-need_packages "${KBUILD_PACKAGES[@]}" "${VM_PACKAGES[@]}"
-prepare_tree
+prepare_host
 B=$CACHE/build
 build_kernel "$B" m
 build_selftests "$B"

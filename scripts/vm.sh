@@ -24,6 +24,14 @@ quiet() {
 	fi
 }
 
+# What run.sh and bench.sh do first: install what they need, then bring
+# the tree to the series.
+prepare_host() {
+	mkdir -p "$CACHE"
+	need_packages "${KBUILD_PACKAGES[@]}" "${VM_PACKAGES[@]}"
+	prepare_tree
+}
+
 # Bring $KSRC to pristine + patches/, unless it is there already.
 prepare_tree() {
 	local want have

@@ -10,9 +10,11 @@
  * the median of the ratios of the rounds.
  *
  *   synchmess_bench [-r ROUNDS] [-s SCALE] [-q]
+ *   synchmess_bench -p SECONDS
  *
  * SCALE multiplies the iterations of every figure; -q divides them by ten,
- * to check quickly that the benchmark still runs.
+ * to check quickly that the benchmark still runs. -p prints instead where
+ * the kernel spends the time of a 64 B send and receive, and of the floor.
  *
  * Needs root: it raises max_storage_size for the depth figure and puts it
  * back at the end.
@@ -583,6 +585,141 @@ static void bench_lateness(double *med, double *p99)
 	*p99 = l.late[DELAY_MSGS * 99 / 100];
 }
 
+/*
+ * Profile mode: where the kernel spends the time of a 64 B send and
+ * receive, by the timer-tick samples of /proc/profile (boot with
+ * profile=2, CONFIG_PROFILING), summed per function of /proc/kallsyms.
+ */
+struct ksym {
+	unsigned long addr;
+	unsigned long hits;
+	char name[64];
+};
+
+static int ksym_by_addr(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static int ksym_by_hits(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	return x->hits > y->hits ? -1 : x->hits < y->hits;
+}
+
+static struct ksym *ksyms_load(size_t *n, unsigned long *stext)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	struct ksym *syms = NULL;
+	size_t cap = 0;
+	char type, name[256];
+	unsigned long addr;
+
+	if (!f)
+		die("/proc/kallsyms");
+	*n = 0;
+	while (fscanf(f, "%lx %c %255s%*[^\n]", &addr, &type, name) == 3) {
+		if (type != 't' && type != 'T')
+			continue;
+		if (!strcmp(name, "_stext"))
+			*stext = addr;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 4096;
+			syms = realloc(syms, cap * sizeof(*syms));
+			if (!syms)
+				die("realloc");
+		}
+		syms[*n].addr = addr;
+		syms[*n].hits = 0;
+		snprintf(syms[*n].name, sizeof(syms[*n].name), "%.63s", name);
+		(*n)++;
+	}
+	fclose(f);
+	qsort(syms, *n, sizeof(*syms), ksym_by_addr);
+	return syms;
+}
+
+static void profile_print(const char *what, double seconds)
+{
+	unsigned long stext = 0, total = 0, i;
+	static unsigned int buf[1 << 22];
+	size_t nsyms, lo, hi, k;
+	struct ksym *syms;
+	ssize_t len = 0, n;
+	int fd;
+
+	fd = open("/proc/profile", O_RDONLY);
+	if (fd < 0)
+		die("/proc/profile (boot with profile=2)");
+	while ((n = read(fd, (char *)buf + len, sizeof(buf) - len)) > 0)
+		len += n;
+	close(fd);
+	syms = ksyms_load(&nsyms, &stext);
+	if (!stext || !nsyms || len < 8)
+		die("profile or kallsyms");
+	for (i = 1; i < (unsigned long)len / sizeof(buf[0]); i++) {
+		unsigned long addr = stext + (i - 1) * buf[0];
+
+		if (!buf[i] || addr < syms[0].addr)
+			continue;
+		for (lo = 0, hi = nsyms; hi - lo > 1; ) {
+			k = (lo + hi) / 2;
+			if (syms[k].addr <= addr)
+				lo = k;
+			else
+				hi = k;
+		}
+		syms[lo].hits += buf[i];
+	}
+	/* The other CPU idles meanwhile: count the busy one only. */
+	for (k = 0; k < nsyms; k++) {
+		if (strstr(syms[k].name, "idle") ||
+		    strstr(syms[k].name, "safe_halt"))
+			syms[k].hits = 0;
+		total += syms[k].hits;
+	}
+	qsort(syms, nsyms, sizeof(*syms), ksym_by_hits);
+	printf("\nkernel profile of %s, %.0f s, %lu samples out of idle\n",
+	       what, seconds, total);
+	for (k = 0; total && k < nsyms && k < 25 && syms[k].hits; k++)
+		printf("  %5.1f%%  %s\n", 100.0 * syms[k].hits / total,
+		       syms[k].name);
+	free(syms);
+}
+
+static void profile_reset(void)
+{
+	int fd = open("/proc/profile", O_WRONLY);
+
+	if (fd < 0 || write(fd, "0", 1) != 1)
+		die("reset /proc/profile (boot with profile=2)");
+	close(fd);
+}
+
+static void profile_run(unsigned int seconds)
+{
+	struct chan c;
+	double end;
+
+	chan_open(&c, SYNCHMESS);
+	profile_reset();
+	end = now_ns() + seconds * 1e9;
+	while (now_ns() < end)
+		bench_sendrecv(&c, 64, 1000);
+	profile_print("64 B write + read on a SynchMess group", seconds);
+	chan_close(&c);
+
+	profile_reset();
+	end = now_ns() + seconds * 1e9;
+	while (now_ns() < end)
+		bench_floor(64, 1000);
+	profile_print("64 B write to /dev/null + read from /dev/zero",
+		      seconds);
+}
+
 static const size_t sizes[] = { 64, 4096 };
 static const unsigned int barrier_sleepers[] = { 1, 8, 64 };
 #define NR_SIZES	2
@@ -703,21 +840,26 @@ static double ratio_at(struct figures *rounds, unsigned int n, size_t num,
 
 static void bad_usage(void)
 {
-	fprintf(stderr, "usage: synchmess_bench [-r ROUNDS] [-s SCALE] [-q]\n");
+	fprintf(stderr, "usage: synchmess_bench [-r ROUNDS] [-s SCALE] [-q] | -p SECONDS\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
 	static struct figures rounds[64];
-	unsigned int nr_rounds = 7, r, ipc, s, b;
+	unsigned int nr_rounds = 7, r, ipc, s, b, profile = 0;
 	unsigned long old_storage = 0;
 	double t0, late_med, late_p99;
 	struct chan empty, deep;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "r:s:q")) != -1) {
+	while ((opt = getopt(argc, argv, "r:s:qp:")) != -1) {
 		switch (opt) {
+		case 'p':
+			profile = strtoul(optarg, NULL, 0);
+			if (!profile)
+				bad_usage();
+			break;
 		case 'r':
 			nr_rounds = strtoul(optarg, NULL, 0);
 			break;
@@ -734,6 +876,10 @@ int main(int argc, char **argv)
 	if (!nr_rounds || nr_rounds > 64 || !scale || optind != argc)
 		bad_usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (profile) {
+		profile_run(profile);
+		return 0;
+	}
 
 	if (sm_param_get("max_storage_size", &old_storage))
 		die("read max_storage_size (is synchmess loaded?)");
