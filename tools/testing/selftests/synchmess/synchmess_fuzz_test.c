@@ -48,6 +48,7 @@ struct fuzz {
 	int ctl, fd;
 	struct arena a;
 	unsigned long max_msg;
+	int groups;	/* installed after setup, the test's own included */
 	int stop;
 };
 
@@ -95,6 +96,8 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, sm_install(f->id, NULL));
 	f->fd = sm_open_group(f->id, O_RDWR | O_NONBLOCK);
 	ASSERT_LE(0, f->fd);
+	f->groups = sm_count_groups();
+	ASSERT_LE(1, f->groups);
 	f->ctl = sm_ctl_open();
 	ASSERT_LE(0, f->ctl);
 	f->stop = 0;
@@ -201,22 +204,28 @@ static unsigned long random_arg(struct fuzz *f,
 }
 
 /*
- * Whether a remove with argument @arg would name the test's own group.
- * Reads and misaligned pointers leave bytes of earlier messages all over
- * the arena, and those bytes can spell the group's id.
+ * The group id a control ioctl with argument @arg reads, when @arg points
+ * into the arena. Reads and misaligned pointers leave bytes of earlier
+ * messages all over it, so that id need not be the one random_arg() chose:
+ * it can even spell the test's own.
  */
-static int names_own_group(struct fuzz *f, unsigned long arg)
+static int arena_id(struct fuzz *f, unsigned long arg, __u32 *id)
 {
 	struct arena *a = &f->a;
 	unsigned long rw = (unsigned long)a->rw, big = (unsigned long)a->big;
-	__u32 id;
 
 	/* The read-write and the read-only page, or the big buffer. */
-	if (arg - rw > 2 * a->page - sizeof(id) &&
-	    arg - big > a->big_len - sizeof(id))
+	if (arg - rw > 2 * a->page - sizeof(*id) &&
+	    arg - big > a->big_len - sizeof(*id))
 		return 0;
-	memcpy(&id, (void *)arg, sizeof(id));
-	return id == f->id;
+	memcpy(id, (void *)arg, sizeof(*id));
+	return 1;
+}
+
+/* The test's own group or one of its spares. */
+static int is_ours(struct fuzz *f, __u32 id)
+{
+	return id - f->id <= SPARE_IDS;
 }
 
 static int errno_allowed(enum call call, int err)
@@ -250,8 +259,8 @@ TEST_F_TIMEOUT(fuzz, every_call_returns_a_documented_errno, 300)
 	unsigned long calls[NR_CALLS] = { 0 }, written = 0, taken = 0;
 	unsigned int seed = fuzz_seed(), cmd = 0;
 	double end = sm_now() + fuzz_seconds();
-	struct synchmess_group *g = (void *)f->a.big;
 	unsigned long arg, own = 0;
+	__u32 id;
 	enum call call;
 	size_t len = 0;
 	long ret;
@@ -267,17 +276,21 @@ TEST_F_TIMEOUT(fuzz, every_call_returns_a_documented_errno, 300)
 			arg = random_arg(f, &seed, cmd);
 			if (call == CALL_CTL_IOCTL &&
 			    cmd == SYNCHMESS_IOC_REMOVE_GROUP &&
-			    names_own_group(f, arg)) {
+			    arena_id(f, arg, &id) && id == f->id) {
 				own++;
 				continue;
 			}
 			ret = ioctl(call == CALL_CTL_IOCTL ? f->ctl : f->fd,
 				    cmd, arg);
-			/* Groups of random ids must not outlive the test. */
+			/*
+			 * Groups of random ids must not outlive the test. An
+			 * install that worked read its whole argument, which
+			 * is then in the arena.
+			 */
 			if (!ret && call == CALL_CTL_IOCTL &&
 			    cmd == SYNCHMESS_IOC_INSTALL_GROUP &&
-			    g->id - f->id - 1 >= SPARE_IDS)
-				sm_remove(g->id);
+			    arena_id(f, arg, &id) && !is_ours(f, id))
+				sm_remove(id);
 			if (ret > 0 && call == CALL_GRP_IOCTL &&
 			    cmd == SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES)
 				taken += ret;
@@ -312,6 +325,10 @@ TEST_F_TIMEOUT(fuzz, every_call_returns_a_documented_errno, 300)
 	EXPECT_EQ(written, taken) TH_LOG("%lu written, %lu read or revoked",
 					 written, taken);
 	EXPECT_EQ(0, sm_figure(f->id, "bytes"));
+	/* Nor may a group of another id outlive the test. */
+	for (id = f->id + 1; id <= f->id + SPARE_IDS; id++)
+		sm_remove(id);
+	EXPECT_EQ(f->groups, sm_count_groups());
 	ksft_print_msg("%u s: %lu control ioctls, %lu group ioctls, %lu reads, %lu writes\n",
 		       fuzz_seconds(), calls[CALL_CTL_IOCTL],
 		       calls[CALL_GRP_IOCTL], calls[CALL_READ],

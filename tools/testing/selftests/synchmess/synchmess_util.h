@@ -6,6 +6,7 @@
 #ifndef SYNCHMESS_UTIL_H
 #define SYNCHMESS_UTIL_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -143,6 +144,23 @@ static inline long sm_figure(__u32 id, const char *name)
 		 name);
 	ret = sm_read_ulong(path, &val);
 	return ret ? ret : (long)val;
+}
+
+/* Groups installed now, or -1 when the class directory cannot be read. */
+static inline int sm_count_groups(void)
+{
+	DIR *dir = opendir(SYNCHMESS_CLASS);
+	struct dirent *d;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	/* synchmess<ID>; the control device is plain synchmess. */
+	while ((d = readdir(dir)))
+		n += !strncmp(d->d_name, "synchmess", 9) &&
+		     d->d_name[9] >= '0' && d->d_name[9] <= '9';
+	closedir(dir);
+	return n;
 }
 
 static inline double sm_now(void)
