@@ -104,15 +104,22 @@ FIXTURE_SETUP(fuzz)
 	ASSERT_EQ(0, pthread_create(&self->waker, NULL, waker_main, f));
 }
 
+/* Spares may or may not exist: the fuzzing installs and removes them. */
+static void remove_spares(struct fuzz *f)
+{
+	int i;
+
+	for (i = 1; i <= SPARE_IDS; i++)
+		sm_remove(f->id + i);
+}
+
 FIXTURE_TEARDOWN(fuzz)
 {
 	struct fuzz *f = &self->f;
-	int i;
 
 	__atomic_store_n(&f->stop, 1, __ATOMIC_RELAXED);
 	pthread_join(self->waker, NULL);
-	for (i = 1; i <= SPARE_IDS; i++)
-		sm_remove(f->id + i);
+	remove_spares(f);
 	close(f->ctl);
 	close(f->fd);
 	sm_remove(f->id);
@@ -257,7 +264,8 @@ TEST_F_TIMEOUT(fuzz, every_call_returns_a_documented_errno, 300)
 {
 	struct fuzz *f = &self->f;
 	unsigned long calls[NR_CALLS] = { 0 }, written = 0, taken = 0;
-	unsigned int seed = fuzz_seed(), cmd = 0;
+	const unsigned int first_seed = fuzz_seed();
+	unsigned int seed = first_seed, cmd = 0;
 	double end = sm_now() + fuzz_seconds();
 	unsigned long arg, own = 0;
 	__u32 id;
@@ -326,15 +334,14 @@ TEST_F_TIMEOUT(fuzz, every_call_returns_a_documented_errno, 300)
 					 written, taken);
 	EXPECT_EQ(0, sm_figure(f->id, "bytes"));
 	/* Nor may a group of another id outlive the test. */
-	for (id = f->id + 1; id <= f->id + SPARE_IDS; id++)
-		sm_remove(id);
+	remove_spares(f);
 	EXPECT_EQ(f->groups, sm_count_groups());
 	ksft_print_msg("%u s: %lu control ioctls, %lu group ioctls, %lu reads, %lu writes\n",
 		       fuzz_seconds(), calls[CALL_CTL_IOCTL],
 		       calls[CALL_GRP_IOCTL], calls[CALL_READ],
 		       calls[CALL_WRITE]);
 	ksft_print_msg("seed %u, %lu removes naming the test's own group skipped\n",
-		       fuzz_seed(), own);
+		       first_seed, own);
 }
 
 TEST_HARNESS_MAIN

@@ -151,14 +151,14 @@ static inline int sm_count_groups(void)
 {
 	DIR *dir = opendir(SYNCHMESS_CLASS);
 	struct dirent *d;
+	unsigned int id;
 	int n = 0;
 
 	if (!dir)
 		return -1;
 	/* synchmess<ID>; the control device is plain synchmess. */
 	while ((d = readdir(dir)))
-		n += !strncmp(d->d_name, "synchmess", 9) &&
-		     d->d_name[9] >= '0' && d->d_name[9] <= '9';
+		n += sscanf(d->d_name, "synchmess%u", &id) == 1;
 	closedir(dir);
 	return n;
 }
