@@ -135,7 +135,8 @@ against it.
 EOF
 
 # 2: message queue
-copy $DRV/msgqueue.h $DRV/msgqueue.c
+copy $DRV/message.h $DRV/message.c $DRV/msgqueue.h $DRV/msgqueue.c
+maintain "$DRV/message.*"
 maintain "$DRV/msgqueue.*"
 commit <<'EOF'
 char: synchmess: add the message queue
@@ -145,10 +146,11 @@ every message exactly once and in order, and a reader whose buffer
 faults must not lose the message, as POSIX and SysV queues do.
 
 The queue is a list under a spinlock held only to link or unlink a
-message: user memory is copied outside it, into a message allocated
-before it is published and out of a message unlinked before it is
-read. A read whose copy faults puts the message back at the head, or
-hands it to the next blocked reader, so nothing is lost.
+message: user memory is copied outside it, through iov_iter, into a
+message allocated before it is published and out of a message unlinked
+before it is read, so that one writev() is one message and one readv()
+takes one. A read whose copy faults puts the message back at the head,
+or hands it to the next blocked reader, so nothing is lost.
 
 A message published while readers are blocked goes straight to the one
 that has waited longest, as POSIX message queues do: the writer takes
@@ -158,11 +160,17 @@ returns with its message without taking the lock again, so one message
 wakes one reader, and a round trip between two processes costs what it
 costs with a POSIX message queue (see synchmess_bench).
 
-The bytes a group stores, published or still delayed, are counted here
-too, and charged with a compare-and-exchange loop when a message is
-written, so a write that would pass the limit fails at once with ENOSPC
-and a delayed message can never be dropped later for lack of room.
-Message memory is charged to the writer's memory cgroup.
+What a group stores, published or still delayed, is counted here too,
+and charged with a compare-and-exchange loop when a message is written,
+so a write that would pass the limit fails at once with ENOSPC and a
+delayed message can never be dropped later for lack of room. A message
+is charged the memory it holds, not its payload: a one-byte message
+takes a 64-byte slab object, and counting it as one byte would let a
+group of tiny messages pin 64 times its limit. A payload that does not
+fit in a page with its header goes to whole pages rather than to one
+kmalloc() block, which the allocator would round up to a power of two,
+doubling what an 8 KiB message costs. Message memory is also charged to
+the writer's memory cgroup.
 
 Nothing is built yet: the group devices that use the queue come later
 in this series.
@@ -179,17 +187,26 @@ writer returns at once, and the message is published no earlier than
 the delay after the write. Pending messages can be revoked, or flushed
 so they are published at once.
 
-One timer per message would not keep messages written with the same
-delay in write order: timers due in the same jiffy expire in no defined
-order. Instead each group keeps its pending messages on one list sorted
-by deadline, ties in write order, and one delayed work item armed for
-the earliest deadline. Inserting from the tail keeps the cost per
-message constant when every write uses the same delay.
+Delivery has to be as exact as the kernel's timers allow, whatever the
+delay: a delayed work item adds up to a jiffy or two, and the timer
+wheel rounds a delay of seconds up by as much as an eighth of it. So
+each group keeps its pending messages in an rbtree sorted by deadline,
+ties in write order, and arms one hrtimer for the earliest deadline;
+the timer, in interrupt context, only queues a work item that
+publishes what is due under the group's mutex. Deadlines come from the
+monotonic clock, taken under that mutex, so a write with the same delay
+as the one before goes last in the tree in constant time, and any mix
+of delays costs O(log n). A batch, due or flushed, goes to the queue in
+one splice, so no spinlock is held for time that grows with the batch.
 
-Deadlines come from the monotonic clock, and the work item is armed one
-tick past the deadline, so a message is never published early. A mutex
-orders the work item against flush and revoke, and the work item is
-cancelled synchronously, outside that mutex, when the group goes away.
+A message whose deadline has passed must not be overtaken by a write
+made after that deadline just because the timer has not run yet: the
+earliest deadline is kept in an atomic, moved only once the messages
+due by it are published, and a write without delay that finds it passed
+publishes the due messages first, under the mutex.
+
+The mutex orders the work item against flush and revoke; on removal the
+timer and then the work item are cancelled synchronously, outside it.
 
 Nothing is built yet: the group devices that use this come later in
 this series.
@@ -242,7 +259,21 @@ one group. As in uio, each open file holds a reference on its group, so
 a group removed under open files stays, empty and marked removed, until
 the last close; every operation on such a file fails with EIDRM, and
 readers and sleepers blocked in it are woken with EIDRM. Only the
-creator's effective uid, or CAP_SYS_ADMIN, may remove a group.
+creator's effective uid, or CAP_SYS_ADMIN, may remove a group. Such a
+group keeps no messages but still counts against max_groups until its
+last file is closed, so groups removed under open files cannot add up
+past the bound on memory.
+
+The node of a removed group must never open another group, even through
+a path kept in an O_PATH file after its minor went to a newer group:
+minors are allocated cyclically, so a freed one is not reused at once,
+and open refuses a node devtmpfs has unlinked, which it does, under the
+groups' mutex, to the node of every device it unregisters.
+
+The group devices use read_iter and write_iter, so one writev() is one
+message, and declare FMODE_NOWAIT and honour IOCB_NOWAIT, so io_uring
+reads wait by poll and complete inline instead of in io-wq workers.
+Raising max_storage_size wakes the EPOLLOUT pollers of every group.
 
 The limits are module parameters that reject bad values with EINVAL and
 keep the old one; each group shows its figures (messages, bytes,
@@ -298,8 +329,19 @@ them), and a stress test in which processes and threads mix every
 operation for a bounded time and every message must be read exactly
 once, revoked, or freed with its group.
 
+Promises at the edges have tests of their own: the memory a group of
+one-byte, page-sized and large messages really takes (MemAvailable)
+against max_storage_size; removed groups still open; the node of a
+removed group opened through an O_PATH file once its minor went to a
+newer group, and opens racing removal and install; writev and readv as
+one message; io_uring reads completing inline with no io-wq worker;
+EPOLLOUT pollers woken by a raised limit; and delayed messages never
+overtaken once due, as exact as a timerfd of the same length, and in
+deadline order across mixed delays.
+
 Timing checks hold under emulation on a loaded machine: "not before the
-delay" is asserted strictly, "eventually" with generous bounds.
+delay" is asserted strictly, "eventually" with generous bounds, and
+delay precision against a timerfd measured in the same run.
 
 Users choose between SynchMess, POSIX message queues, pipes, sockets and
 SysV message queues, and between its barrier and a futex, and should see

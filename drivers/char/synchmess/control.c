@@ -118,7 +118,7 @@ static int __init synchmess_init(void)
 	BUILD_BUG_ON(offsetof(struct synchmess_group, flags) != 4);
 	BUILD_BUG_ON(offsetof(struct synchmess_group, path) != 8);
 
-	synchmess_wq = alloc_workqueue("synchmess", 0, 0);
+	synchmess_wq = alloc_workqueue("synchmess", WQ_HIGHPRI, 0);
 	if (!synchmess_wq)
 		return -ENOMEM;
 

@@ -2,35 +2,138 @@
 /*
  * SynchMess delayed delivery.
  *
- * A group keeps its delayed messages on one list sorted by deadline, with
- * ties in write order, and one delayed work item armed for the earliest
- * deadline. A timer per message would not do: timers due in the same jiffy
- * expire in no defined order, and messages written with the same delay must
- * appear in write order.
+ * A group keeps its delayed messages in a tree sorted by deadline, ties in
+ * write order, and one high-resolution timer armed for the earliest
+ * deadline, so a message is published as soon after its deadline as the
+ * kernel's timers allow, whatever the length of the delay: a jiffy timer
+ * would add up to a tick, and the timer wheel rounds long delays up by as
+ * much as an eighth of their length. Deadlines come from the monotonic
+ * clock, taken under the lock, so the writes of one delay always go last in
+ * the tree, in constant time, and a mix of delays costs O(log n).
  *
- * Deadlines are taken from the monotonic clock, not from jiffies, so that a
- * message is never published before its delay has fully elapsed; the work
- * item may run late, never early, and re-arms itself if woken too soon.
+ * The timer fires in interrupt context, where nothing may sleep; it only
+ * queues the work item that publishes, which takes the group's mutex and
+ * moves what is due to the published queue in one splice. Nothing is held
+ * with preemption off for time that grows with the length of a batch.
+ *
+ * Every publication of delayed messages happens under d->lock, and @next
+ * moves past a deadline only once the messages due by it are on the
+ * queue; an immediate write that finds @next passed publishes under the
+ * lock, behind them. So a message whose deadline has passed is never
+ * overtaken by a write made after that deadline.
+ *
+ *   event                 under d->lock                        after it
+ *   write with a delay    insert; if it is the earliest,       -
+ *                         arm the timer for it
+ *   write, no delay,      publish what is due, then the        -
+ *   @next passed          new message; move @next
+ *   timer fires           (interrupt context, no lock)         queue @work
+ *   @work                 publish what is due; move @next;     -
+ *                         arm the timer for the earliest left
+ *   flush (fsync, close)  publish all; @next = none            -
+ *   revoke                take all; @next = none               free them
+ *   removal               @dead; take all; @next = none        cancel timer
+ *                                                              and @work,
+ *                                                              free them
  *
  * The bytes of a delayed message are charged to the group's storage when it
  * is written (see synchmess_queue_reserve()), so publishing it later cannot
  * fail for lack of room.
  */
-#include <linux/jiffies.h>
 #include <linux/ktime.h>
+#include <linux/limits.h>
+#include <linux/sched.h>
 
 #include "delay.h"
 
-/* Arm the work item for a deadline; caller holds d->lock. */
-static void synchmess_delay_arm(struct synchmess_delay *d, ktime_t deadline)
-{
-	s64 left = ktime_to_ns(ktime_sub(deadline, ktime_get()));
-	unsigned long ticks = 0;
+/* Messages moved from the tree between two chances to reschedule. */
+#define SYNCHMESS_DELAY_BATCH	1024
 
-	/* Round up, and one more tick since the current one is partly gone. */
-	if (left > 0)
-		ticks = nsecs_to_jiffies(left) + 1;
-	mod_delayed_work(d->wq, &d->work, ticks);
+static struct synchmess_msg *synchmess_delay_first(struct synchmess_delay *d)
+{
+	return rb_entry_safe(rb_first_cached(&d->pending), struct synchmess_msg,
+			     rb);
+}
+
+/* Whether a delayed message is due, without taking d->lock. */
+static bool synchmess_delay_due(struct synchmess_delay *d)
+{
+	/* Pairs with atomic64_set_release() in synchmess_delay_done(). */
+	s64 next = atomic64_read_acquire(&d->next);
+
+	/* Nothing pending, the common case, needs no clock. */
+	return next != S64_MAX && next <= ktime_get();
+}
+
+/* Insert @msg by deadline, after every message with the same deadline. */
+static void synchmess_delay_insert(struct synchmess_delay *d,
+				   struct synchmess_msg *msg)
+{
+	struct rb_node **link = &d->pending.rb_root.rb_node, *parent = NULL;
+	struct synchmess_msg *pos;
+	bool leftmost = true;
+
+	lockdep_assert_held(&d->lock);
+	if (d->last && !ktime_before(msg->deadline, d->last->deadline)) {
+		parent = &d->last->rb;
+		link = &parent->rb_right;
+		leftmost = false;
+	}
+	while (*link) {
+		parent = *link;
+		pos = rb_entry(parent, struct synchmess_msg, rb);
+		if (ktime_before(msg->deadline, pos->deadline)) {
+			link = &parent->rb_left;
+		} else {
+			link = &parent->rb_right;
+			leftmost = false;
+		}
+	}
+	rb_link_node(&msg->rb, parent, link);
+	rb_insert_color_cached(&msg->rb, &d->pending, leftmost);
+	if (!d->last || !ktime_before(msg->deadline, d->last->deadline))
+		d->last = msg;
+	WRITE_ONCE(d->count, d->count + 1);
+}
+
+/*
+ * Move the messages due by @until, earliest first, from the tree to @msgs;
+ * return how many. @next is left for synchmess_delay_done() to move.
+ */
+static unsigned int synchmess_delay_take(struct synchmess_delay *d,
+					 ktime_t until, struct list_head *msgs)
+{
+	struct synchmess_msg *msg;
+	unsigned int count = 0;
+
+	lockdep_assert_held(&d->lock);
+	while ((msg = synchmess_delay_first(d)) &&
+	       !ktime_after(msg->deadline, until)) {
+		rb_erase_cached(&msg->rb, &d->pending);
+		if (msg == d->last)
+			d->last = NULL;
+		list_add_tail(&msg->node, msgs);
+		if (!(++count % SYNCHMESS_DELAY_BATCH))
+			cond_resched();
+	}
+	WRITE_ONCE(d->count, d->count - count);
+	return count;
+}
+
+/*
+ * After what was taken is published or dropped: note the earliest deadline
+ * left, and arm the timer for it when @arm.
+ */
+static void synchmess_delay_done(struct synchmess_delay *d, bool arm)
+{
+	struct synchmess_msg *first = synchmess_delay_first(d);
+	s64 next = first ? ktime_to_ns(first->deadline) : S64_MAX;
+
+	lockdep_assert_held(&d->lock);
+	/* Pairs with atomic64_read_acquire() in synchmess_delay_due(). */
+	atomic64_set_release(&d->next, next);
+	if (first && arm)
+		hrtimer_start(&d->timer, first->deadline, HRTIMER_MODE_ABS);
 }
 
 /* Free messages that will never be published and give back their storage. */
@@ -41,17 +144,18 @@ static void synchmess_delay_discard(struct synchmess_delay *d,
 
 	list_for_each_entry_safe(msg, next, msgs, node) {
 		list_del(&msg->node);
-		synchmess_queue_unreserve(d->queue, msg->len);
+		synchmess_queue_unreserve(d->queue, msg->charge);
 		synchmess_msg_free(msg);
 	}
 }
 
-/* Publish messages taken off @pending; caller holds d->lock. */
+/* Publish messages taken off the tree; the caller holds d->lock. */
 static int synchmess_delay_publish(struct synchmess_delay *d,
 				   struct list_head *msgs, unsigned int count)
 {
 	int ret;
 
+	lockdep_assert_held(&d->lock);
 	if (!count)
 		return 0;
 	ret = synchmess_queue_publish(d->queue, msgs, count);
@@ -60,36 +164,35 @@ static int synchmess_delay_publish(struct synchmess_delay *d,
 	return ret;
 }
 
-/**
- * synchmess_delay_work() - publish the messages that are due
- * @work: the work item of a group's delayed delivery
- *
- * Publishes, in deadline order, every message whose deadline has passed,
- * and arms itself again for the earliest deadline left.
- */
+/* Publish every message due by now; the caller holds d->lock. */
+static void synchmess_delay_publish_due(struct synchmess_delay *d)
+{
+	unsigned int count;
+	LIST_HEAD(due);
+
+	count = synchmess_delay_take(d, ktime_get(), &due);
+	synchmess_delay_publish(d, &due, count);
+	synchmess_delay_done(d, true);
+}
+
 static void synchmess_delay_work(struct work_struct *work)
 {
-	struct synchmess_delay *d = container_of(to_delayed_work(work),
-						 struct synchmess_delay, work);
-	struct synchmess_msg *msg;
-	unsigned int count = 0;
-	LIST_HEAD(due);
-	ktime_t now;
+	struct synchmess_delay *d = container_of(work, struct synchmess_delay,
+						 work);
 
 	mutex_lock(&d->lock);
-	now = ktime_get();
-	list_for_each_entry(msg, &d->pending, node) {
-		if (ktime_after(msg->deadline, now)) {
-			synchmess_delay_arm(d, msg->deadline);
-			break;
-		}
-		count++;
-	}
-	/* At the end of the walk &msg->node is the list head: take all. */
-	list_cut_before(&due, &d->pending, &msg->node);
-	WRITE_ONCE(d->count, d->count - count);
-	synchmess_delay_publish(d, &due, count);
+	if (!d->dead)
+		synchmess_delay_publish_due(d);
 	mutex_unlock(&d->lock);
+}
+
+static enum hrtimer_restart synchmess_delay_timer(struct hrtimer *timer)
+{
+	struct synchmess_delay *d = container_of(timer, struct synchmess_delay,
+						 timer);
+
+	queue_work(d->wq, &d->work);
+	return HRTIMER_NORESTART;
 }
 
 /**
@@ -103,11 +206,15 @@ void synchmess_delay_init(struct synchmess_delay *d,
 			  struct workqueue_struct *wq)
 {
 	mutex_init(&d->lock);
-	INIT_LIST_HEAD(&d->pending);
+	d->pending = RB_ROOT_CACHED;
+	d->last = NULL;
 	d->count = 0;
 	d->dead = false;
 	d->send_delay_ms = 0;
-	INIT_DELAYED_WORK(&d->work, synchmess_delay_work);
+	atomic64_set(&d->next, S64_MAX);
+	hrtimer_init(&d->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+	d->timer.function = synchmess_delay_timer;
+	INIT_WORK(&d->work, synchmess_delay_work);
 	d->wq = wq;
 	d->queue = queue;
 }
@@ -140,7 +247,7 @@ u32 synchmess_delay_get(struct synchmess_delay *d)
  * synchmess_delay_post() - hold a message back for @ms milliseconds
  * @d:   the delayed delivery state
  * @msg: the message, its storage already reserved
- * @ms:  delay from now
+ * @ms:  delay from now, not zero
  *
  * Return: 0, or -EIDRM when the group was removed; the caller then still
  * owns @msg.
@@ -148,30 +255,48 @@ u32 synchmess_delay_get(struct synchmess_delay *d)
 int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
 			 u32 ms)
 {
-	struct synchmess_msg *pos;
-
-	msg->deadline = ktime_add_ms(ktime_get(), ms);
-
 	mutex_lock(&d->lock);
 	if (unlikely(d->dead)) {
 		mutex_unlock(&d->lock);
 		return -EIDRM;
 	}
-	/*
-	 * Walk from the tail: with one delay for every write the new message
-	 * goes last at once, keeping the cost per message constant.
-	 */
-	list_for_each_entry_reverse(pos, &d->pending, node) {
-		if (!ktime_after(pos->deadline, msg->deadline))
-			break;
-	}
-	list_add(&msg->node, &pos->node);
-	WRITE_ONCE(d->count, d->count + 1);
-	if (list_first_entry(&d->pending, struct synchmess_msg, node) == msg)
-		synchmess_delay_arm(d, msg->deadline);
+	msg->deadline = ktime_add_ms(ktime_get(), ms);
+	synchmess_delay_insert(d, msg);
+	if (synchmess_delay_first(d) == msg)
+		synchmess_delay_done(d, true);
 	mutex_unlock(&d->lock);
 
 	return 0;
+}
+
+/**
+ * synchmess_delay_post_now() - publish a message written without a delay
+ * @d:   the delayed delivery state
+ * @msg: the message, its storage already reserved
+ *
+ * The message goes behind every delayed message whose deadline has passed,
+ * even when the timer has not published them yet.
+ *
+ * Return: 0, or -EIDRM when the group was removed; the caller then still
+ * owns @msg.
+ */
+int synchmess_delay_post_now(struct synchmess_delay *d,
+			     struct synchmess_msg *msg)
+{
+	LIST_HEAD(msgs);
+	int ret;
+
+	list_add(&msg->node, &msgs);
+	if (likely(!synchmess_delay_due(d)))
+		return synchmess_queue_publish(d->queue, &msgs, 1);
+
+	mutex_lock(&d->lock);
+	if (!d->dead)
+		synchmess_delay_publish_due(d);
+	ret = synchmess_queue_publish(d->queue, &msgs, 1);
+	mutex_unlock(&d->lock);
+
+	return ret;
 }
 
 /**
@@ -193,10 +318,9 @@ int synchmess_delay_flush(struct synchmess_delay *d)
 		mutex_unlock(&d->lock);
 		return -EIDRM;
 	}
-	list_splice_init(&d->pending, &due);
-	count = d->count;
-	WRITE_ONCE(d->count, 0);
+	count = synchmess_delay_take(d, KTIME_MAX, &due);
 	ret = synchmess_delay_publish(d, &due, count);
+	synchmess_delay_done(d, false);
 	mutex_unlock(&d->lock);
 
 	return ret;
@@ -221,9 +345,8 @@ int synchmess_delay_revoke(struct synchmess_delay *d)
 		mutex_unlock(&d->lock);
 		return -EIDRM;
 	}
-	list_splice_init(&d->pending, &revoked);
-	count = d->count;
-	WRITE_ONCE(d->count, 0);
+	count = synchmess_delay_take(d, KTIME_MAX, &revoked);
+	synchmess_delay_done(d, false);
 	mutex_unlock(&d->lock);
 
 	synchmess_delay_discard(d, &revoked);
@@ -243,11 +366,15 @@ void synchmess_delay_kill(struct synchmess_delay *d)
 
 	mutex_lock(&d->lock);
 	d->dead = true;
-	list_splice_init(&d->pending, &doomed);
-	WRITE_ONCE(d->count, 0);
+	synchmess_delay_take(d, KTIME_MAX, &doomed);
+	synchmess_delay_done(d, false);
 	mutex_unlock(&d->lock);
 
-	/* The work item sees nothing pending now and will not re-arm. */
-	cancel_delayed_work_sync(&d->work);
+	/*
+	 * The timer may queue the work item once more; the work item sees
+	 * @dead and arms nothing, so after both nothing runs again.
+	 */
+	hrtimer_cancel(&d->timer);
+	cancel_work_sync(&d->work);
 	synchmess_delay_discard(d, &doomed);
 }

@@ -6,8 +6,10 @@
 #ifndef _SYNCHMESS_DELAY_H
 #define _SYNCHMESS_DELAY_H
 
-#include <linux/list.h>
+#include <linux/atomic.h>
+#include <linux/hrtimer.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
@@ -15,23 +17,32 @@
 
 /**
  * struct synchmess_delay - pending delayed messages of one group
- * @lock:          protects @pending, @count and @dead, and orders every
- *                 publication of delayed messages so they keep their order
- * @pending:       delayed messages sorted by deadline, ties in write order
+ * @lock:          protects @pending, @last, @count and @dead, and orders
+ *                 every publication of delayed messages, so that they keep
+ *                 their order and no later write overtakes a due one
+ * @pending:       delayed messages by deadline, ties in write order
+ * @last:          the latest message of @pending, where a write with the
+ *                 same delay as the one before goes at once
  * @count:         number of messages on @pending
  * @dead:          set once the group is removed
  * @send_delay_ms: delay applied to later writes, 0 to publish at once
- * @work:          publishes due messages, armed for the earliest deadline
+ * @next:          earliest deadline on @pending, in ns, S64_MAX when none;
+ *                 changed only after what was due is on the queue
+ * @timer:         fires at the earliest deadline, to run @work
+ * @work:          publishes the messages that are due
  * @wq:            workqueue @work runs on
  * @queue:         where due messages are published
  */
 struct synchmess_delay {
-	struct mutex lock;	/* orders @work against flush and revoke */
-	struct list_head pending;
+	struct mutex lock;	/* orders publication against flush and revoke */
+	struct rb_root_cached pending;
+	struct synchmess_msg *last;
 	unsigned int count;
 	bool dead;
 	u32 send_delay_ms;
-	struct delayed_work work;
+	atomic64_t next;
+	struct hrtimer timer;
+	struct work_struct work;
 	struct workqueue_struct *wq;
 	struct synchmess_queue *queue;
 };
@@ -43,6 +54,8 @@ void synchmess_delay_set(struct synchmess_delay *d, u32 ms);
 u32 synchmess_delay_get(struct synchmess_delay *d);
 int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
 			 u32 ms);
+int synchmess_delay_post_now(struct synchmess_delay *d,
+			     struct synchmess_msg *msg);
 int synchmess_delay_flush(struct synchmess_delay *d);
 int synchmess_delay_revoke(struct synchmess_delay *d);
 void synchmess_delay_kill(struct synchmess_delay *d);

@@ -8,14 +8,25 @@
  * synchmess_groups_lock, which also makes install of an id atomic. Each
  * open file holds a reference on its group, so a group removed under open
  * files lives on, empty and marked removed, until the last of them is
- * closed; every operation on such a file fails with -EIDRM.
+ * closed; every operation on such a file fails with -EIDRM. Until then it
+ * still counts against max_groups, so groups kept open after their removal
+ * cannot add up past the bound on memory.
+ *
+ * A node of a removed group must never open another group. Minors are
+ * handed out cyclically, so a freed one is not reused at once, and an
+ * open is refused when its node was unlinked, as devtmpfs does to the node
+ * of a device it unregisters, under synchmess_groups_lock: a node kept by
+ * an O_PATH file or reached by a racing open still names the old group,
+ * whichever group holds its minor by then.
  */
+#include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
 #include <linux/xarray.h>
 #include <linux/synchmess.h>
 
@@ -24,11 +35,14 @@
 static DEFINE_MUTEX(synchmess_groups_lock);
 static DEFINE_XARRAY(synchmess_groups_by_id);
 static DEFINE_XARRAY_ALLOC1(synchmess_groups_by_minor);
-static unsigned int synchmess_ngroups;
+static u32 synchmess_next_minor;
+/* Groups whose memory is not freed yet, removed ones still open included. */
+static atomic_t synchmess_ngroups = ATOMIC_INIT(0);
 
 static void synchmess_group_free(struct kref *ref)
 {
 	kfree(container_of(ref, struct synchmess_grp, ref));
+	atomic_dec(&synchmess_ngroups);
 }
 
 static bool synchmess_group_removed(struct synchmess_grp *grp)
@@ -42,8 +56,11 @@ static int synchmess_group_open(struct inode *inode, struct file *file)
 
 	mutex_lock(&synchmess_groups_lock);
 	grp = xa_load(&synchmess_groups_by_minor, iminor(inode));
-	/* A minor freed by a removal may already belong to a new group. */
-	if (grp && grp->cdev == inode->i_cdev)
+	/*
+	 * The minor may belong to a newer group than the node: the node of a
+	 * removed group is unlinked, and its cdev is gone from the map.
+	 */
+	if (grp && grp->cdev == inode->i_cdev && READ_ONCE(inode->i_nlink))
 		kref_get(&grp->ref);
 	else
 		grp = NULL;
@@ -53,7 +70,10 @@ static int synchmess_group_open(struct inode *inode, struct file *file)
 		return -ENODEV;
 
 	file->private_data = grp;
-	return stream_open(inode, file);
+	stream_open(inode, file);
+	/* Reads wait by poll, not in a worker, under io_uring. */
+	file->f_mode |= FMODE_NOWAIT;
+	return 0;
 }
 
 static int synchmess_group_release(struct inode *inode, struct file *file)
@@ -64,26 +84,35 @@ static int synchmess_group_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static ssize_t synchmess_group_read(struct file *file, char __user *buf,
-				    size_t len, loff_t *ppos)
+static ssize_t synchmess_group_read_iter(struct kiocb *iocb,
+					 struct iov_iter *to)
 {
+	struct file *file = iocb->ki_filp;
 	struct synchmess_grp *grp = file->private_data;
+	bool nonblock;
 
 	if (synchmess_group_removed(grp))
 		return -EIDRM;
-	if (!len)
+	if (!iov_iter_count(to))
 		return 0;
 
-	return synchmess_queue_read(&grp->queue, buf, len,
-				    file->f_flags & O_NONBLOCK);
+	nonblock = (file->f_flags & O_NONBLOCK) ||
+		   (iocb->ki_flags & IOCB_NOWAIT);
+	return synchmess_queue_read(&grp->queue, to, nonblock);
 }
 
-static ssize_t synchmess_group_write(struct file *file, const char __user *buf,
-				     size_t len, loff_t *ppos)
+/*
+ * One call is one message, however many buffers it gathers from: all of
+ * it is charged and copied before it is posted, or nothing is. A write
+ * never waits, so IOCB_NOWAIT changes nothing here.
+ */
+static ssize_t synchmess_group_write_iter(struct kiocb *iocb,
+					  struct iov_iter *from)
 {
-	struct synchmess_grp *grp = file->private_data;
+	struct synchmess_grp *grp = iocb->ki_filp->private_data;
+	size_t len = iov_iter_count(from);
 	struct synchmess_msg *msg;
-	LIST_HEAD(msgs);
+	size_t charge;
 	u32 delay_ms;
 	int ret;
 
@@ -94,7 +123,8 @@ static ssize_t synchmess_group_write(struct file *file, const char __user *buf,
 	if (len > synchmess_max_message_size())
 		return -EMSGSIZE;
 
-	ret = synchmess_queue_reserve(&grp->queue, len,
+	charge = synchmess_msg_charge(len);
+	ret = synchmess_queue_reserve(&grp->queue, charge,
 				      synchmess_max_storage_size());
 	if (ret)
 		return ret;
@@ -104,18 +134,15 @@ static ssize_t synchmess_group_write(struct file *file, const char __user *buf,
 		ret = -ENOMEM;
 		goto unreserve;
 	}
-	if (copy_from_user(msg->data, buf, len)) {
-		ret = -EFAULT;
+	ret = synchmess_msg_copy_from(msg, from);
+	if (ret)
 		goto free;
-	}
 
 	delay_ms = synchmess_delay_get(&grp->delay);
-	if (delay_ms) {
+	if (delay_ms)
 		ret = synchmess_delay_post(&grp->delay, msg, delay_ms);
-	} else {
-		list_add(&msg->node, &msgs);
-		ret = synchmess_queue_publish(&grp->queue, &msgs, 1);
-	}
+	else
+		ret = synchmess_delay_post_now(&grp->delay, msg);
 	if (ret)
 		goto free;
 
@@ -124,7 +151,7 @@ static ssize_t synchmess_group_write(struct file *file, const char __user *buf,
 free:
 	synchmess_msg_free(msg);
 unreserve:
-	synchmess_queue_unreserve(&grp->queue, len);
+	synchmess_queue_unreserve(&grp->queue, charge);
 	return ret;
 }
 
@@ -133,7 +160,7 @@ static __poll_t synchmess_group_poll(struct file *file, poll_table *pt)
 	struct synchmess_grp *grp = file->private_data;
 
 	return synchmess_queue_poll(&grp->queue, file, pt,
-				    synchmess_max_storage_size());
+				    synchmess_max_storage_size);
 }
 
 static int synchmess_group_set_send_delay(struct synchmess_grp *grp,
@@ -203,8 +230,8 @@ static const struct file_operations synchmess_group_fops = {
 	.owner		= THIS_MODULE,
 	.open		= synchmess_group_open,
 	.release	= synchmess_group_release,
-	.read		= synchmess_group_read,
-	.write		= synchmess_group_write,
+	.read_iter	= synchmess_group_read_iter,
+	.write_iter	= synchmess_group_write_iter,
 	.poll		= synchmess_group_poll,
 	.unlocked_ioctl	= synchmess_group_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
@@ -264,9 +291,10 @@ static int synchmess_group_create(u32 id)
 	synchmess_delay_init(&grp->delay, &grp->queue, synchmess_wq);
 	synchmess_barrier_init(&grp->barrier);
 
-	ret = xa_alloc(&synchmess_groups_by_minor, &grp->minor, grp,
-		       XA_LIMIT(1, SYNCHMESS_MINORS - 1), GFP_KERNEL);
-	if (ret) {
+	ret = xa_alloc_cyclic(&synchmess_groups_by_minor, &grp->minor, grp,
+			      XA_LIMIT(1, SYNCHMESS_MINORS - 1),
+			      &synchmess_next_minor, GFP_KERNEL);
+	if (ret < 0) {
 		ret = ret == -EBUSY ? -ENOSPC : ret;
 		goto err_free;
 	}
@@ -326,13 +354,13 @@ int synchmess_group_install(u32 id)
 	mutex_lock(&synchmess_groups_lock);
 	if (xa_load(&synchmess_groups_by_id, id))
 		goto out;
-	if (synchmess_ngroups >= synchmess_max_groups()) {
+	if (atomic_read(&synchmess_ngroups) >= synchmess_max_groups()) {
 		ret = -ENOSPC;
 		goto out;
 	}
 	ret = synchmess_group_create(id);
 	if (!ret)
-		synchmess_ngroups++;
+		atomic_inc(&synchmess_ngroups);
 out:
 	mutex_unlock(&synchmess_groups_lock);
 	return ret;
@@ -362,7 +390,6 @@ int synchmess_group_remove(u32 id)
 		ret = -EPERM;
 	} else {
 		synchmess_group_destroy(grp);
-		synchmess_ngroups--;
 	}
 	mutex_unlock(&synchmess_groups_lock);
 
@@ -380,6 +407,20 @@ void synchmess_group_remove_all(void)
 	mutex_lock(&synchmess_groups_lock);
 	xa_for_each(&synchmess_groups_by_id, id, grp)
 		synchmess_group_destroy(grp);
-	synchmess_ngroups = 0;
+	mutex_unlock(&synchmess_groups_lock);
+}
+
+/**
+ * synchmess_group_wake_writers() - tell every group's EPOLLOUT pollers that
+ *                                  max_storage_size was raised
+ */
+void synchmess_group_wake_writers(void)
+{
+	struct synchmess_grp *grp;
+	unsigned long id;
+
+	mutex_lock(&synchmess_groups_lock);
+	xa_for_each(&synchmess_groups_by_id, id, grp)
+		synchmess_queue_wake_writers(&grp->queue);
 	mutex_unlock(&synchmess_groups_lock);
 }

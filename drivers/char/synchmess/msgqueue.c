@@ -9,11 +9,23 @@
  * loses nothing and a message still reaches exactly one reader.
  *
  * A message published while readers are blocked goes straight to the one
- * that has waited longest, as in POSIX message queues: the writer marks the
- * reader's entry taken under the lock, then, after dropping it, stores the
- * message in the entry and wakes the reader, which returns with it without
- * taking the lock again. The queue stays empty while readers wait, so FIFO
- * order holds, and each message is handed to one reader only.
+ * that has waited longest, as in POSIX message queues, so the queue stays
+ * empty while readers wait and FIFO order holds. The hand-off, through the
+ * reader's struct synchmess_reader on its stack:
+ *
+ *   state    @taken  @msg     left by                   under
+ *   waiting  false   NULL     writer takes the entry    q->lock
+ *                             reader leaves on signal   q->lock
+ *   taken    true    NULL     writer stores @msg or     release store,
+ *                             ERR_PTR(-EIDRM), wakes    no lock
+ *   handed   true    set      reader returns with it    acquire load
+ *
+ * A reader that sees a signal while its entry is taken must wait for the
+ * store, as the writer still touches the entry; once @msg is set the writer
+ * touches it no more, and the reader returns without taking the lock.
+ * A batch of delayed messages is published with one splice: the time the
+ * lock is held grows with the number of blocked readers, never with the
+ * length of the batch.
  */
 #include <linux/atomic.h>
 #include <linux/errno.h>
@@ -22,8 +34,6 @@
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
-#include <linux/slab.h>
-#include <linux/uaccess.h>
 
 #include "msgqueue.h"
 
@@ -56,108 +66,93 @@ void synchmess_queue_init(struct synchmess_queue *q)
 }
 
 /**
- * synchmess_msg_alloc() - allocate a message able to hold @len bytes
- * @len: payload length
- *
- * The memory is charged to the memory cgroup of the caller, the writer of
- * the message, so that a writer cannot pin memory outside its own limits.
- * A failure is for the writer to handle, through -ENOMEM, not for the
- * kernel log.
- *
- * Return: the message with its length set, or NULL when out of memory.
- */
-struct synchmess_msg *synchmess_msg_alloc(size_t len)
-{
-	struct synchmess_msg *msg;
-
-	msg = kvmalloc(struct_size(msg, data, len),
-		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (msg)
-		msg->len = len;
-	return msg;
-}
-
-/**
- * synchmess_msg_free() - free a message allocated by synchmess_msg_alloc()
- * @msg: the message, unlinked from any list
- */
-void synchmess_msg_free(struct synchmess_msg *msg)
-{
-	kvfree(msg);
-}
-
-/**
- * synchmess_queue_reserve() - charge @len bytes to the group's storage
- * @q:     the queue of the group
- * @len:   bytes of the message about to be stored
- * @limit: max_storage_size at the time of the call
+ * synchmess_queue_reserve() - charge a message to the group's storage
+ * @q:      the queue of the group
+ * @charge: what the message about to be stored is charged, from
+ *          synchmess_msg_charge()
+ * @limit:  max_storage_size at the time of the call
  *
  * Storage is charged when a message is written, published or delayed, so a
  * delayed message never finds the group full when it comes due.
  *
- * Return: 0, or -ENOSPC when the group's stored bytes plus @len would pass
- * @limit.
+ * Return: 0, or -ENOSPC when the group's stored bytes plus @charge would
+ * pass @limit.
  */
-int synchmess_queue_reserve(struct synchmess_queue *q, size_t len,
+int synchmess_queue_reserve(struct synchmess_queue *q, size_t charge,
 			    size_t limit)
 {
 	long stored = atomic_long_read(&q->stored);
 
 	do {
-		if (len > limit || (size_t)stored > limit - len)
+		if (charge > limit || (size_t)stored > limit - charge)
 			return -ENOSPC;
-	} while (!atomic_long_try_cmpxchg(&q->stored, &stored, stored + len));
+	} while (!atomic_long_try_cmpxchg(&q->stored, &stored,
+					  stored + charge));
 
 	return 0;
+}
+
+static void synchmess_queue_wake_writable(struct synchmess_queue *q)
+{
+	if (waitqueue_active(&q->writable))
+		wake_up_interruptible_poll(&q->writable, EPOLLOUT | EPOLLWRNORM);
+}
+
+/**
+ * synchmess_queue_wake_writers() - wake EPOLLOUT pollers after
+ *                                  max_storage_size was raised
+ * @q: the queue of the group
+ */
+void synchmess_queue_wake_writers(struct synchmess_queue *q)
+{
+	/*
+	 * Pairs with smp_mb() in synchmess_queue_poll(): a poller is either
+	 * seen here or sees the new limit.
+	 */
+	smp_mb();
+	synchmess_queue_wake_writable(q);
 }
 
 /**
  * synchmess_queue_unreserve() - give back storage charged by
  *                               synchmess_queue_reserve()
- * @q:   the queue of the group
- * @len: bytes of the message that is no longer stored
+ * @q:      the queue of the group
+ * @charge: what the message that is no longer stored was charged
  */
-void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len)
+void synchmess_queue_unreserve(struct synchmess_queue *q, size_t charge)
 {
-	atomic_long_sub(len, &q->stored);
-	/* Pairs with smp_mb() in synchmess_queue_poll(). */
+	atomic_long_sub(charge, &q->stored);
+	/*
+	 * Pairs with smp_mb() in synchmess_queue_poll(): a poller is either
+	 * seen here or sees the bytes freed.
+	 */
 	smp_mb__after_atomic();
-	/* So a poller is either seen here or sees the bytes freed. */
-	if (waitqueue_active(&q->writable))
-		wake_up_interruptible_poll(&q->writable, EPOLLOUT | EPOLLWRNORM);
+	synchmess_queue_wake_writable(q);
 }
 
 /*
- * Queue @msg, at the head when it goes back after a faulting copy, or hand
- * it to the longest-waiting reader, whose entry then moves to @handed.
- * The caller holds q->lock. Returns whether @msg was queued, which only
- * pollers need to hear of.
+ * Hand @msg to the longest-waiting reader, whose entry then moves to
+ * @handed; the caller holds q->lock. Returns false when no reader waits.
  */
-static bool synchmess_queue_add(struct synchmess_queue *q,
-				struct synchmess_msg *msg, bool at_head,
-				struct list_head *handed)
+static bool synchmess_queue_hand(struct synchmess_queue *q,
+				 struct synchmess_msg *msg,
+				 struct list_head *handed)
 {
 	struct synchmess_reader *r;
 
 	lockdep_assert_held(&q->lock);
 	r = list_first_entry_or_null(&q->waiters, struct synchmess_reader,
 				     node);
-	if (r) {
-		r->taken = true;
-		r->pending = msg;
-		list_move_tail(&r->node, handed);
+	if (!r)
 		return false;
-	}
-	if (at_head)
-		list_add(&msg->node, &q->msgs);
-	else
-		list_add_tail(&msg->node, &q->msgs);
-	WRITE_ONCE(q->count, q->count + 1);
+	r->taken = true;
+	r->pending = msg;
+	list_move_tail(&r->node, handed);
 	return true;
 }
 
 /*
- * Give the readers on @handed what synchmess_queue_add() or
+ * Give the readers on @handed what synchmess_queue_hand() or
  * synchmess_queue_kill() left for them, and wake them. Called without
  * q->lock; the list is not touched again, as its entries go one by one.
  */
@@ -180,11 +175,11 @@ static void synchmess_queue_hand_over(struct list_head *handed)
  * holds q->lock, which synchmess_queue_poll() takes after its poll_wait(),
  * so either the poller is seen here or it sees the message.
  */
-static bool synchmess_queue_polled(struct synchmess_queue *q, bool queued)
+static bool synchmess_queue_polled(struct synchmess_queue *q)
 {
 	lockdep_assert_held(&q->lock);
 	/* No barrier needed: q->lock orders this against the poller. */
-	return queued && waitqueue_active(&q->pollers);
+	return waitqueue_active(&q->pollers);
 }
 
 static void synchmess_queue_wake_pollers(struct synchmess_queue *q)
@@ -198,8 +193,8 @@ static void synchmess_queue_wake_pollers(struct synchmess_queue *q)
  * @msgs:  messages in publication order; emptied on success
  * @count: number of messages on @msgs
  *
- * Each message goes to one blocked reader, or to the queue when none is
- * left.
+ * The first messages go to the blocked readers, one each, the rest to the
+ * queue in one splice, whatever the length of the batch.
  *
  * Return: 0, or -EIDRM when the group was removed; @msgs is then left
  * untouched for the caller to free.
@@ -207,20 +202,26 @@ static void synchmess_queue_wake_pollers(struct synchmess_queue *q)
 int synchmess_queue_publish(struct synchmess_queue *q,
 			    struct list_head *msgs, unsigned int count)
 {
-	struct synchmess_msg *msg, *next;
+	struct synchmess_msg *msg;
 	LIST_HEAD(handed);
-	bool queued = false, polled;
+	bool polled = false;
 
 	spin_lock(&q->lock);
 	if (unlikely(q->dead)) {
 		spin_unlock(&q->lock);
 		return -EIDRM;
 	}
-	list_for_each_entry_safe(msg, next, msgs, node) {
+	while (count && !list_empty(&q->waiters)) {
+		msg = list_first_entry(msgs, struct synchmess_msg, node);
 		list_del(&msg->node);
-		queued |= synchmess_queue_add(q, msg, false, &handed);
+		synchmess_queue_hand(q, msg, &handed);
+		count--;
 	}
-	polled = synchmess_queue_polled(q, queued);
+	if (count) {
+		list_splice_tail_init(msgs, &q->msgs);
+		WRITE_ONCE(q->count, q->count + count);
+		polled = synchmess_queue_polled(q);
+	}
 	spin_unlock(&q->lock);
 
 	synchmess_queue_hand_over(&handed);
@@ -237,18 +238,19 @@ static void synchmess_queue_put_back(struct synchmess_queue *q,
 				     struct synchmess_msg *msg)
 {
 	LIST_HEAD(handed);
-	bool dead, queued, polled = false;
+	bool dead, polled = false;
 
 	spin_lock(&q->lock);
 	dead = q->dead;
-	if (!dead) {
-		queued = synchmess_queue_add(q, msg, true, &handed);
-		polled = synchmess_queue_polled(q, queued);
+	if (!dead && !synchmess_queue_hand(q, msg, &handed)) {
+		list_add(&msg->node, &q->msgs);
+		WRITE_ONCE(q->count, q->count + 1);
+		polled = synchmess_queue_polled(q);
 	}
 	spin_unlock(&q->lock);
 
 	if (dead) {
-		synchmess_queue_unreserve(q, msg->len);
+		synchmess_queue_unreserve(q, msg->charge);
 		synchmess_msg_free(msg);
 		return;
 	}
@@ -297,22 +299,21 @@ static struct synchmess_msg *synchmess_queue_wait(struct synchmess_queue *q,
 /**
  * synchmess_queue_read() - take the oldest message and copy it to user memory
  * @q:        the queue
- * @buf:      user buffer
- * @len:      size of @buf, not zero
+ * @to:       user buffers, room for at least one byte
  * @nonblock: fail with -EAGAIN instead of waiting for a message
  *
- * The whole message is consumed even when @len is shorter than it.
+ * The whole message is consumed even when @to is shorter than it.
  *
- * Return: the number of bytes copied, min(@len, message length); -EAGAIN,
+ * Return: the number of bytes copied, at most the room in @to; -EAGAIN,
  * -ERESTARTSYS when a signal ended the wait, -EIDRM when the group was
  * removed, or -EFAULT when the copy faulted, the message staying first.
  */
-ssize_t synchmess_queue_read(struct synchmess_queue *q, char __user *buf,
-			     size_t len, bool nonblock)
+ssize_t synchmess_queue_read(struct synchmess_queue *q, struct iov_iter *to,
+			     bool nonblock)
 {
 	struct synchmess_reader r = { .task = current };
 	struct synchmess_msg *msg;
-	size_t copied;
+	ssize_t copied;
 
 	spin_lock(&q->lock);
 	if (unlikely(q->dead)) {
@@ -336,13 +337,13 @@ ssize_t synchmess_queue_read(struct synchmess_queue *q, char __user *buf,
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 
-	copied = min(len, msg->len);
-	if (copy_to_user(buf, msg->data, copied)) {
+	copied = synchmess_msg_copy_to(msg, to);
+	if (copied < 0) {
 		synchmess_queue_put_back(q, msg);
-		return -EFAULT;
+		return copied;
 	}
 
-	synchmess_queue_unreserve(q, msg->len);
+	synchmess_queue_unreserve(q, msg->charge);
 	synchmess_msg_free(msg);
 	return copied;
 }
@@ -352,14 +353,15 @@ ssize_t synchmess_queue_read(struct synchmess_queue *q, char __user *buf,
  * @q:     the queue
  * @file:  the file being polled
  * @pt:    the poll table
- * @limit: max_storage_size at the time of the call
+ * @limit: reads max_storage_size; called after the poller is queued, so a
+ *         raise of the limit is either seen or wakes the poller
  *
  * Return: EPOLLIN | EPOLLRDNORM while a published message waits,
- * EPOLLOUT | EPOLLWRNORM while stored bytes are below @limit, and
+ * EPOLLOUT | EPOLLWRNORM while stored bytes are below the limit, and
  * EPOLLERR | EPOLLHUP alone once the group is removed.
  */
 __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
-			      poll_table *pt, size_t limit)
+			      poll_table *pt, unsigned int (*limit)(void))
 {
 	__poll_t mask = 0;
 	unsigned int count;
@@ -378,9 +380,12 @@ __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
 	if (count)
 		mask |= EPOLLIN | EPOLLRDNORM;
 
-	/* Pairs with smp_mb__after_atomic() in synchmess_queue_unreserve(). */
+	/*
+	 * Pairs with the barriers of synchmess_queue_unreserve() and
+	 * synchmess_queue_wake_writers().
+	 */
 	smp_mb();
-	if ((size_t)atomic_long_read(&q->stored) < limit)
+	if ((size_t)atomic_long_read(&q->stored) < limit())
 		mask |= EPOLLOUT | EPOLLWRNORM;
 
 	return mask;
@@ -412,7 +417,7 @@ void synchmess_queue_kill(struct synchmess_queue *q)
 
 	synchmess_queue_hand_over(&handed);
 	list_for_each_entry_safe(msg, next, &doomed, node) {
-		atomic_long_sub(msg->len, &q->stored);
+		atomic_long_sub(msg->charge, &q->stored);
 		synchmess_msg_free(msg);
 	}
 

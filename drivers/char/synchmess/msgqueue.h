@@ -6,26 +6,15 @@
 #ifndef _SYNCHMESS_MSGQUEUE_H
 #define _SYNCHMESS_MSGQUEUE_H
 
-#include <linux/ktime.h>
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/poll.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uio.h>
 #include <linux/wait.h>
 
-/**
- * struct synchmess_msg - one message, published or still delayed
- * @node:     link in the published FIFO or in the delayed list
- * @deadline: earliest publication time while the message is delayed
- * @len:      length of @data in bytes
- * @data:     the payload, as written
- */
-struct synchmess_msg {
-	struct list_head node;
-	ktime_t deadline;
-	size_t len;
-	char data[];
-};
+#include "message.h"
 
 /**
  * struct synchmess_queue - published messages of one group
@@ -37,8 +26,8 @@ struct synchmess_msg {
  *            an entry only while @msgs is empty, as a message published
  *            while a reader waits goes straight to that reader
  * @dead:     set once the group is removed; nothing is queued after that
- * @stored:   bytes of all messages of the group, published and delayed,
- *            charged against max_storage_size
+ * @stored:   bytes charged for all messages of the group, published and
+ *            delayed (see synchmess_msg_charge()), held to max_storage_size
  * @pollers:  EPOLLIN pollers
  * @writable: EPOLLOUT pollers waiting for storage to be freed
  */
@@ -54,19 +43,17 @@ struct synchmess_queue {
 };
 
 void synchmess_queue_init(struct synchmess_queue *q);
-struct synchmess_msg *synchmess_msg_alloc(size_t len);
-void synchmess_msg_free(struct synchmess_msg *msg);
-
-int synchmess_queue_reserve(struct synchmess_queue *q, size_t len,
+int synchmess_queue_reserve(struct synchmess_queue *q, size_t charge,
 			    size_t limit);
-void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len);
+void synchmess_queue_unreserve(struct synchmess_queue *q, size_t charge);
+void synchmess_queue_wake_writers(struct synchmess_queue *q);
 
 int synchmess_queue_publish(struct synchmess_queue *q,
 			    struct list_head *msgs, unsigned int count);
-ssize_t synchmess_queue_read(struct synchmess_queue *q, char __user *buf,
-			     size_t len, bool nonblock);
+ssize_t synchmess_queue_read(struct synchmess_queue *q, struct iov_iter *to,
+			     bool nonblock);
 __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
-			      poll_table *pt, size_t limit);
+			      poll_table *pt, unsigned int (*limit)(void));
 void synchmess_queue_kill(struct synchmess_queue *q);
 
 #endif /* _SYNCHMESS_MSGQUEUE_H */

@@ -59,6 +59,7 @@ extern struct workqueue_struct *synchmess_wq;
 int synchmess_group_install(u32 id);
 int synchmess_group_remove(u32 id);
 void synchmess_group_remove_all(void);
+void synchmess_group_wake_writers(void);
 
 /* sysfs.c */
 extern const struct attribute_group *synchmess_group_attr_groups[];

@@ -53,6 +53,19 @@ static int synchmess_limit_set(const char *buf, const struct kernel_param *kp)
 	return 0;
 }
 
+/* Raising max_storage_size may make room in full groups: tell pollers. */
+static int synchmess_storage_size_set(const char *buf,
+				      const struct kernel_param *kp)
+{
+	unsigned int old = synchmess_max_storage_size();
+	int ret;
+
+	ret = synchmess_limit_set(buf, kp);
+	if (!ret && synchmess_max_storage_size() > old)
+		synchmess_group_wake_writers();
+	return ret;
+}
+
 static int synchmess_limit_get(char *buf, const struct kernel_param *kp)
 {
 	struct synchmess_limit *limit = kp->arg;
@@ -65,15 +78,20 @@ static const struct kernel_param_ops synchmess_limit_ops = {
 	.get = synchmess_limit_get,
 };
 
+static const struct kernel_param_ops synchmess_storage_size_ops = {
+	.set = synchmess_storage_size_set,
+	.get = synchmess_limit_get,
+};
+
 module_param_cb(max_message_size, &synchmess_limit_ops,
 		&synchmess_message_size, 0644);
 MODULE_PARM_DESC(max_message_size,
 		 "Largest message in bytes (1 to 4194304, default 8192)");
 
-module_param_cb(max_storage_size, &synchmess_limit_ops,
+module_param_cb(max_storage_size, &synchmess_storage_size_ops,
 		&synchmess_storage_size, 0644);
 MODULE_PARM_DESC(max_storage_size,
-		 "Bytes a group stores, published plus delayed (1 to 1073741824, default 1048576)");
+		 "Bytes a group stores, published plus delayed, as its messages' memory is charged (1 to 1073741824, default 1048576)");
 
 module_param_cb(max_groups, &synchmess_limit_ops, &synchmess_groups, 0644);
 MODULE_PARM_DESC(max_groups, "Number of groups (1 to 4095, default 256)");

@@ -9,6 +9,8 @@
  */
 #define _GNU_SOURCE
 #include <poll.h>
+#include <stdint.h>
+#include <sys/timerfd.h>
 
 #include "../kselftest_harness.h"
 #include "synchmess_util.h"
@@ -169,16 +171,21 @@ TEST_F(group, pending_messages_keep_their_deadline)
 TEST_F(group, revoke_frees_delayed_keeps_published)
 {
 	char buf[8];
+	long c3, c4;
 
+	c3 = sm_probe_charge(self->fd, self->id, 3);
+	c4 = sm_probe_charge(self->fd, self->id, 4);
+	ASSERT_LE(3, c3);
+	ASSERT_LE(4, c4);
 	ASSERT_EQ(3, write(self->fd, "pub", 3));
 	ASSERT_EQ(0, set_delay(self->fd, 600000));
 	ASSERT_EQ(4, write(self->fd, "del1", 4));
 	ASSERT_EQ(4, write(self->fd, "del2", 4));
 	ASSERT_EQ(4, write(self->fd, "del3", 4));
-	EXPECT_EQ(15, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(c3 + 3 * c4, sm_figure(self->id, "bytes"));
 	EXPECT_EQ(3, ioctl(self->fd, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES));
 	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
-	EXPECT_EQ(3, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(c3, sm_figure(self->id, "bytes"));
 	EXPECT_EQ(0, ioctl(self->fd, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES));
 	EXPECT_EQ(3, read_nonblock(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ(-EAGAIN, read_nonblock(self->fd, buf, sizeof(buf)));
@@ -235,12 +242,14 @@ TEST_F(group, close_publishes_pending)
 
 TEST_F(group, delayed_bytes_count_against_storage)
 {
+	long charge = sm_probe_charge(self->fd, self->id, 100);
 	static char buf[100];
 
-	ASSERT_EQ(0, sm_param_set("max_storage_size", 150));
+	ASSERT_LE(100, charge);
+	ASSERT_EQ(0, sm_param_set("max_storage_size", charge + charge / 2));
 	ASSERT_EQ(0, set_delay(self->fd, 300));
 	ASSERT_EQ(100, write(self->fd, buf, 100));
-	EXPECT_EQ(100, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(charge, sm_figure(self->id, "bytes"));
 	EXPECT_EQ(-1, write(self->fd, buf, 100));
 	EXPECT_EQ(ENOSPC, errno);
 	/* When it comes due it is published, never dropped. */
@@ -277,6 +286,199 @@ TEST_F(group, remove_frees_delayed_messages)
 	EXPECT_EQ(-1, read(fd, &other, sizeof(other)));
 	EXPECT_EQ(EIDRM, errno);
 	close(fd);
+}
+
+/* Sleep until @t, in sm_now() seconds. */
+static void sleep_until(double t)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)t,
+		.tv_nsec = (long)((t - (time_t)t) * 1e9),
+	};
+
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR)
+		;
+}
+
+TEST_F(group, due_message_is_never_overtaken_by_a_later_write)
+{
+	char buf[8];
+	double written;
+	int i, overtaken = 0;
+
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, set_delay(self->fd, 30));
+		ASSERT_EQ(1, write(self->fd, "D", 1));
+		written = sm_now();
+		ASSERT_EQ(0, set_delay(self->fd, 0));
+		/* Past the deadline, before a tick-based timer would fire. */
+		sleep_until(written + 0.030 + 0.0005 + (i % 5) * 0.001);
+		ASSERT_EQ(1, write(self->fd, "I", 1));
+		ASSERT_EQ(1, read(self->fd, buf, sizeof(buf)));
+		overtaken += buf[0] != 'D';
+		ASSERT_EQ(1, read(self->fd, buf, sizeof(buf)));
+	}
+	EXPECT_EQ(0, overtaken) TH_LOG("%d of 20 due messages overtaken",
+				       overtaken);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+/* How late a one-shot timerfd of @ms reports, in seconds. */
+static double timerfd_lateness(unsigned int ms)
+{
+	struct itimerspec its = {
+		.it_value = { ms / 1000, (ms % 1000) * 1000000L },
+	};
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	uint64_t ticks;
+	double start;
+
+	if (tfd < 0)
+		return -1;
+	start = sm_now();
+	if (timerfd_settime(tfd, 0, &its, NULL) ||
+	    read(tfd, &ticks, sizeof(ticks)) != sizeof(ticks)) {
+		close(tfd);
+		return -1;
+	}
+	close(tfd);
+	return sm_now() - start - ms / 1000.0;
+}
+
+/* How late a message delayed by @ms reaches a blocked reader, in seconds. */
+static double message_lateness(int fd, unsigned int ms)
+{
+	char buf[8];
+	double start;
+
+	if (set_delay(fd, ms))
+		return -1;
+	start = sm_now();
+	if (write(fd, "late?", 5) != 5 || read(fd, buf, sizeof(buf)) != 5)
+		return -1;
+	return sm_now() - start - ms / 1000.0;
+}
+
+/*
+ * The bound documented: about a millisecond past the deadline, what a
+ * timerfd of the same length gives, on an idle system. Compared with a
+ * timerfd in the same run, so a slow machine slows both alike.
+ */
+#define ROUNDS		15
+#define BOUND		0.002
+
+static void expect_exact(struct __test_metadata *_metadata, int fd,
+			 unsigned int ms)
+{
+	double msg[ROUNDS], tfd[ROUNDS];
+	int i;
+
+	for (i = 0; i < ROUNDS; i++) {
+		msg[i] = message_lateness(fd, ms);
+		tfd[i] = timerfd_lateness(ms);
+		ASSERT_LE(0, msg[i]) TH_LOG("a %u ms message came early", ms);
+		ASSERT_LE(0, tfd[i]);
+	}
+	ksft_print_msg("%u ms delay: message late by %.3f ms (median), timerfd %.3f ms\n",
+		       ms, median(msg, ROUNDS) * 1e3, median(tfd, ROUNDS) * 1e3);
+	EXPECT_GT(median(tfd, ROUNDS) + BOUND, median(msg, ROUNDS));
+}
+
+TEST_F(group, one_ms_delay_is_as_exact_as_timerfd)
+{
+	expect_exact(_metadata, self->fd, 1);
+}
+
+TEST_F(group, fifty_ms_delay_is_as_exact_as_timerfd)
+{
+	expect_exact(_metadata, self->fd, 50);
+}
+
+TEST_F(group, long_delays_are_not_rounded_up)
+{
+	static const unsigned int delays[] = { 5000, 7000, 10000 };
+	double written[3], late;
+	char buf[8];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, set_delay(self->fd, delays[i]));
+		buf[0] = '0' + i;
+		ASSERT_EQ(1, write(self->fd, buf, 1));
+		written[i] = sm_now();
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(1, read(self->fd, buf, sizeof(buf)));
+		ASSERT_EQ('0' + i, buf[0]);
+		late = sm_now() - written[i] - delays[i] / 1000.0;
+		ksft_print_msg("%u ms delay: late by %.3f ms\n", delays[i],
+			       late * 1e3);
+		/* The timer wheel would round these up by up to 256 ms. */
+		EXPECT_GT(0.050, late);
+	}
+}
+
+struct sent {
+	double before, after;
+	unsigned int delay;
+};
+
+TEST_F(group, mixed_delays_come_out_in_deadline_order)
+{
+	static const unsigned int delays[] = { 90, 60, 30 };
+	const int n = 10000;
+	struct sent *sent = calloc(n, sizeof(*sent));
+	int i, got = 0, last[3] = { -1, -1, -1 }, inversions = 0, prev = -1;
+	char buf[16];
+	double end;
+
+	ASSERT_NE(NULL, sent);
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 16 << 20));
+	for (i = 0; i < n; i++) {
+		sent[i].delay = delays[i % 3];
+		ASSERT_EQ(0, set_delay(self->fd, sent[i].delay));
+		snprintf(buf, sizeof(buf), "%09d", i);
+		sent[i].before = sm_now();
+		ASSERT_EQ(9, write(self->fd, buf, 9));
+		sent[i].after = sm_now();
+	}
+	end = sm_now() + EVENTUALLY_MS / 1000.0;
+	while (sm_figure(self->id, "delayed") && sm_now() < end)
+		sm_sleep_ms(10);
+	ASSERT_EQ(0, sm_figure(self->id, "delayed"));
+
+	while (read_nonblock(self->fd, buf, sizeof(buf)) == 9) {
+		buf[9] = '\0';
+		i = atoi(buf);
+		ASSERT_LE(0, i);
+		ASSERT_GT(n, i);
+		/* One delay: write order, exactly. */
+		ASSERT_LT(last[i % 3], i);
+		last[i % 3] = i;
+		/* Across delays: never a deadline surely before the last. */
+		if (prev >= 0 &&
+		    sent[i].after + sent[i].delay / 1000.0 <
+		    sent[prev].before + sent[prev].delay / 1000.0)
+			inversions++;
+		prev = i;
+		got++;
+	}
+	EXPECT_EQ(n, got);
+	EXPECT_EQ(0, inversions);
+	free(sent);
 }
 
 TEST_HARNESS_MAIN

@@ -110,7 +110,8 @@ TEST_F(fault, install_works_or_fails_with_enomem_and_leaves_nothing)
 
 TEST_F(fault, write_works_or_fails_with_enomem_and_charges_nothing)
 {
-	unsigned long old_size, old_storage, bytes = 0, max;
+	unsigned long old_size, old_storage, max;
+	long bytes = 0, before;
 	__u32 id = sm_unique_id(), delay;
 	int i, fd, n, ok = 0, enomem = 0;
 	size_t len;
@@ -119,7 +120,7 @@ TEST_F(fault, write_works_or_fails_with_enomem_and_charges_nothing)
 	int err;
 
 	ASSERT_EQ(0, sm_param_get("max_message_size", &old_size));
-	/* Messages past a page come from vmalloc: fail_page_alloc's part. */
+	/* Messages past a page take whole pages: fail_page_alloc's part. */
 	max = 64 * 1024;
 	ASSERT_EQ(0, sm_param_set("max_message_size", max));
 	ASSERT_EQ(0, sm_param_get("max_storage_size", &old_storage));
@@ -136,6 +137,7 @@ TEST_F(fault, write_works_or_fails_with_enomem_and_charges_nothing)
 		ASSERT_EQ(0, ioctl(fd, SYNCHMESS_IOC_SET_SEND_DELAY, &delay));
 		len = i % 3 ? 1 + i * 7 : max - i;
 		memset(buf, i, len);
+		before = sm_figure(id, "bytes");
 		ASSERT_EQ(0, sm_fault_self(1));
 		ret = write(fd, buf, len);
 		err = errno;
@@ -147,7 +149,9 @@ TEST_F(fault, write_works_or_fails_with_enomem_and_charges_nothing)
 		} else {
 			ASSERT_EQ(len, ret);
 			ok++;
-			bytes += len;
+			/* Charged at least its bytes, a failed one nothing. */
+			ASSERT_LE(before + (long)len, sm_figure(id, "bytes"));
+			bytes = sm_figure(id, "bytes");
 		}
 		/* The figures count exactly the writes that worked. */
 		ASSERT_EQ(ok, sm_figure(id, "messages") +

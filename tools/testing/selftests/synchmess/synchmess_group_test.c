@@ -404,4 +404,151 @@ TEST(nodes_live_in_dev_synch)
 	EXPECT_EQ(0, minor(st.st_rdev));
 }
 
+/* The device number of group @id's node, or 0. */
+static dev_t node_rdev(__u32 id)
+{
+	char path[SYNCHMESS_PATH_LEN];
+	struct stat st;
+
+	sm_group_path(id, path, sizeof(path));
+	return stat(path, &st) ? 0 : st.st_rdev;
+}
+
+TEST(freed_minor_is_not_reused_at_once)
+{
+	__u32 old = sm_unique_id(), new = sm_unique_id();
+	dev_t rdev;
+
+	ASSERT_EQ(0, sm_install(old, NULL));
+	rdev = node_rdev(old);
+	ASSERT_NE(0, rdev);
+	ASSERT_EQ(0, sm_remove(old));
+	ASSERT_EQ(0, sm_install(new, NULL));
+	EXPECT_NE(rdev, node_rdev(new));
+	sm_remove(new);
+}
+
+/*
+ * A file opened through the node of a removed group, if the open works at
+ * all, must be a file of that group: every operation gives EIDRM, and the
+ * group that holds the minor by then sees nothing of it.
+ */
+static void expect_stale_open(struct __test_metadata *_metadata, int fd,
+			      int err, __u32 holder)
+{
+	__u32 delay = 0;
+
+	if (fd < 0) {
+		EXPECT_TRUE(err == ENODEV || err == ENXIO)
+			TH_LOG("open gave %s", strerror(err));
+		return;
+	}
+	EXPECT_EQ(-1, write(fd, "stale", 5));
+	EXPECT_EQ(EIDRM, errno);
+	EXPECT_EQ(-1, ioctl(fd, SYNCHMESS_IOC_GET_SEND_DELAY, &delay));
+	EXPECT_EQ(EIDRM, errno);
+	EXPECT_EQ(0, sm_figure(holder, "messages"));
+	close(fd);
+}
+
+TEST(o_path_node_of_removed_group_never_opens_the_next_holder_of_its_minor)
+{
+	__u32 old = sm_unique_id(), other;
+	char proc[64], path[SYNCHMESS_PATH_LEN];
+	int opath, fd, err, i;
+	dev_t rdev;
+
+	ASSERT_EQ(0, sm_install(old, path));
+	opath = open(path, O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, opath);
+	rdev = node_rdev(old);
+	ASSERT_NE(0, rdev);
+	ASSERT_EQ(0, sm_remove(old));
+
+	/* Go round the minors until a new group gets the old one. */
+	other = sm_unique_id();
+	for (i = 0; i < 5000; i++) {
+		ASSERT_EQ(0, sm_install(other, NULL));
+		if (node_rdev(other) == rdev)
+			break;
+		ASSERT_EQ(0, sm_remove(other));
+	}
+	ASSERT_GT(5000, i) TH_LOG("minor of the old group never handed out again");
+	ksft_print_msg("minor reused after %d installs\n", i + 1);
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", opath);
+	fd = open(proc, O_RDWR | O_CLOEXEC);
+	err = errno;
+	expect_stale_open(_metadata, fd, err, other);
+	close(opath);
+	sm_remove(other);
+}
+
+struct node_racer {
+	__u32 ids[2];
+	volatile int stop;
+	long opened;
+	long wrong;
+};
+
+/* Install both groups, mark each with its own send delay, remove both. */
+static void *race_install_remove(void *arg)
+{
+	struct node_racer *r = arg;
+	__u32 mark;
+	int i, fd;
+
+	while (!r->stop) {
+		for (i = 0; i < 2; i++) {
+			if (sm_install(r->ids[i], NULL))
+				continue;
+			fd = sm_open_group(r->ids[i], O_RDWR);
+			if (fd < 0)
+				continue;
+			mark = 1000 + i;
+			ioctl(fd, SYNCHMESS_IOC_SET_SEND_DELAY, &mark);
+			close(fd);
+		}
+		for (i = 0; i < 2; i++)
+			sm_remove(r->ids[i]);
+	}
+	return NULL;
+}
+
+TEST(open_racing_remove_and_install_reaches_the_named_group_only)
+{
+	struct node_racer r = { .ids = { sm_unique_id(), sm_unique_id() } };
+	__u32 delay;
+	double end;
+	pthread_t t;
+	int i, fd;
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, race_install_remove, &r));
+	end = sm_now() + 3;
+	while (sm_now() < end) {
+		for (i = 0; i < 2; i++) {
+			fd = sm_open_group(r.ids[i], O_RDWR);
+			if (fd < 0) {
+				EXPECT_TRUE(fd == -ENOENT || fd == -ENODEV ||
+					    fd == -ENXIO)
+					TH_LOG("open: %s", strerror(-fd));
+				continue;
+			}
+			r.opened++;
+			/* 0 before the mark is set, EIDRM once removed. */
+			if (!ioctl(fd, SYNCHMESS_IOC_GET_SEND_DELAY, &delay) &&
+			    delay && delay != 1000u + i)
+				r.wrong++;
+			close(fd);
+		}
+	}
+	r.stop = 1;
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ksft_print_msg("%ld opens raced remove and install\n", r.opened);
+	EXPECT_EQ(0, r.wrong);
+	EXPECT_LT(0, r.opened);
+	sm_remove(r.ids[0]);
+	sm_remove(r.ids[1]);
+}
+
 TEST_HARNESS_MAIN

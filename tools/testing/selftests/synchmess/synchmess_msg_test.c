@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 
 #include "../kselftest_harness.h"
@@ -55,7 +56,8 @@ TEST_F(group, write_returns_length_read_returns_message)
 
 	EXPECT_EQ(11, write(self->fd, "hello world", 11));
 	EXPECT_EQ(1, sm_figure(self->id, "messages"));
-	EXPECT_EQ(11, sm_figure(self->id, "bytes"));
+	/* Charged what the message holds: its bytes and then some. */
+	EXPECT_LE(11, sm_figure(self->id, "bytes"));
 	EXPECT_EQ(11, read(self->fd, buf, sizeof(buf)));
 	EXPECT_STREQ("hello world", buf);
 	EXPECT_EQ(0, sm_figure(self->id, "messages"));
@@ -118,31 +120,39 @@ TEST_F(group, oversize_write_gives_emsgsize)
 {
 	static char big[1000];
 
+	long charge = sm_probe_charge(self->fd, self->id, 100);
+
+	ASSERT_LE(100, charge);
 	ASSERT_EQ(0, sm_param_set("max_message_size", 100));
 	EXPECT_EQ(100, write(self->fd, big, 100));
 	EXPECT_EQ(-1, write(self->fd, big, 101));
 	EXPECT_EQ(EMSGSIZE, errno);
 	EXPECT_EQ(1, sm_figure(self->id, "messages"));
-	EXPECT_EQ(100, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(charge, sm_figure(self->id, "bytes"));
 }
 
 TEST_F(group, full_storage_gives_enospc_even_blocking)
 {
+	long c100 = sm_probe_charge(self->fd, self->id, 100);
+	long c1 = sm_probe_charge(self->fd, self->id, 1);
 	static char buf[100];
 
-	ASSERT_EQ(0, sm_param_set("max_storage_size", 250));
+	ASSERT_LE(100, c100);
+	ASSERT_LE(1, c1);
+	/* Room for two messages of 100 bytes and one of 1, not one more. */
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 2 * c100 + c1));
 	EXPECT_EQ(100, write(self->fd, buf, 100));
 	EXPECT_EQ(100, write(self->fd, buf, 100));
-	EXPECT_EQ(-1, write(self->fd, buf, 51));
+	EXPECT_EQ(-1, write(self->fd, buf, 100));
 	EXPECT_EQ(ENOSPC, errno);
-	EXPECT_EQ(50, write(self->fd, buf, 50));
+	EXPECT_EQ(1, write(self->fd, buf, 1));
 	EXPECT_EQ(-1, write(self->fd, buf, 1));
 	EXPECT_EQ(ENOSPC, errno);
 	ASSERT_EQ(0, set_nonblock(self->fd));
 	EXPECT_EQ(-1, write(self->fd, buf, 1));
 	EXPECT_EQ(ENOSPC, errno);
 	EXPECT_EQ(3, sm_figure(self->id, "messages"));
-	EXPECT_EQ(250, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(2 * c100 + c1, sm_figure(self->id, "bytes"));
 	/* Reading one makes room for it again. */
 	EXPECT_EQ(100, read(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ(100, write(self->fd, buf, 100));
@@ -154,8 +164,13 @@ TEST_F(group, storage_is_per_group)
 	__u32 other = sm_unique_id();
 	int fd;
 
-	ASSERT_EQ(0, sm_param_set("max_storage_size", 200));
+	long charge = sm_probe_charge(self->fd, self->id, 200);
+
+	ASSERT_LE(200, charge);
+	ASSERT_EQ(0, sm_param_set("max_storage_size", charge));
 	ASSERT_EQ(200, write(self->fd, buf, 200));
+	EXPECT_EQ(-1, write(self->fd, buf, 200));
+	EXPECT_EQ(ENOSPC, errno);
 	ASSERT_EQ(0, sm_install(other, NULL));
 	fd = sm_open_group(other, O_RDWR);
 	ASSERT_LE(0, fd);
@@ -184,16 +199,18 @@ TEST_F(group, read_to_bad_buffer_gives_efault_loses_nothing)
 	char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
 			-1, 0);
 	char buf[8] = { 0 };
+	long bytes;
 
 	ASSERT_NE(MAP_FAILED, ro);
 	ASSERT_EQ(5, write(self->fd, "first", 5));
 	ASSERT_EQ(6, write(self->fd, "second", 6));
+	bytes = sm_figure(self->id, "bytes");
 	EXPECT_EQ(-1, read(self->fd, ro, 16));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, read(self->fd, kernel_address(), 16));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(2, sm_figure(self->id, "messages"));
-	EXPECT_EQ(11, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(bytes, sm_figure(self->id, "bytes"));
 	/* The message stays first in the queue. */
 	EXPECT_EQ(5, read(self->fd, buf, sizeof(buf)));
 	EXPECT_STREQ("first", buf);
@@ -355,9 +372,11 @@ TEST_F(group, signal_with_sa_restart_restarts_read)
 TEST_F(group, poll_reports_readable_and_writable)
 {
 	struct pollfd pfd = { .fd = self->fd, .events = POLLIN | POLLOUT };
+	long charge = sm_probe_charge(self->fd, self->id, 10);
 	static char buf[64];
 
-	ASSERT_EQ(0, sm_param_set("max_storage_size", 64));
+	ASSERT_LE(10, charge);
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 2 * charge));
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	EXPECT_EQ(POLLOUT, pfd.revents);
 
@@ -365,7 +384,7 @@ TEST_F(group, poll_reports_readable_and_writable)
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	EXPECT_EQ(POLLIN | POLLOUT, pfd.revents);
 
-	ASSERT_EQ(54, write(self->fd, buf, 54));
+	ASSERT_EQ(10, write(self->fd, buf, 10));
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	EXPECT_EQ(POLLIN, pfd.revents);
 
@@ -592,6 +611,138 @@ TEST_F(group, each_message_wakes_one_blocked_reader)
 		got += t.seen[0][i];
 	}
 	EXPECT_EQ(200, got);
+}
+
+TEST_F(group, writev_posts_one_message_of_all_its_buffers)
+{
+	struct iovec iov[] = {
+		{ "hel", 3 }, { "lo ", 3 }, { "", 0 }, { "world", 5 },
+	};
+	char buf[32] = { 0 };
+
+	EXPECT_EQ(11, writev(self->fd, iov, 4));
+	EXPECT_EQ(1, sm_figure(self->id, "messages"));
+	EXPECT_EQ(11, read(self->fd, buf, sizeof(buf)));
+	EXPECT_STREQ("hello world", buf);
+}
+
+TEST_F(group, writev_with_a_bad_buffer_posts_nothing)
+{
+	void *unmapped = mmap(NULL, 4096, PROT_NONE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct iovec iov[] = { { "fine", 4 }, { unmapped, 16 } };
+
+	ASSERT_NE(MAP_FAILED, unmapped);
+	EXPECT_EQ(-1, writev(self->fd, iov, 2));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, sm_figure(self->id, "messages"));
+	EXPECT_EQ(0, sm_figure(self->id, "bytes"));
+	munmap(unmapped, 4096);
+}
+
+TEST_F(group, writev_is_checked_against_the_limits_as_a_whole)
+{
+	static char a[60], b[60];
+	struct iovec iov[] = { { a, 60 }, { b, 60 } };
+	long charge = sm_probe_charge(self->fd, self->id, 120);
+
+	ASSERT_LE(120, charge);
+	ASSERT_EQ(0, sm_param_set("max_message_size", 100));
+	EXPECT_EQ(-1, writev(self->fd, iov, 2));
+	EXPECT_EQ(EMSGSIZE, errno);
+	ASSERT_EQ(0, sm_param_set("max_message_size", 120));
+	ASSERT_EQ(0, sm_param_set("max_storage_size", charge - 1));
+	EXPECT_EQ(-1, writev(self->fd, iov, 2));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(0, sm_figure(self->id, "messages"));
+	ASSERT_EQ(0, sm_param_set("max_storage_size", charge));
+	EXPECT_EQ(120, writev(self->fd, iov, 2));
+	EXPECT_EQ(1, sm_figure(self->id, "messages"));
+}
+
+TEST_F(group, readv_scatters_one_message)
+{
+	char a[3], b[16] = { 0 };
+	struct iovec iov[] = { { a, 3 }, { b, sizeof(b) } };
+
+	ASSERT_EQ(8, write(self->fd, "abcdefgh", 8));
+	ASSERT_EQ(2, write(self->fd, "ij", 2));
+	EXPECT_EQ(8, readv(self->fd, iov, 2));
+	EXPECT_EQ(0, memcmp(a, "abc", 3));
+	EXPECT_STREQ("defgh", b);
+	/* The second message stays for the next call. */
+	EXPECT_EQ(1, sm_figure(self->id, "messages"));
+}
+
+static void on_alarm(int sig)
+{
+}
+
+TEST_F(group, readv_takes_one_message_and_does_not_block_for_more)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	char a[4] = { 0 }, b[4] = { 0 };
+	struct iovec iov[] = { { a, 3 }, { b, 3 } };
+
+	/* Were readv to wait for a second message, the alarm would end it. */
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(3, write(self->fd, "xyz", 3));
+	alarm(5);
+	EXPECT_EQ(3, readv(self->fd, iov, 2));
+	EXPECT_LE(4, alarm(0)) TH_LOG("readv waited for more than one message");
+	EXPECT_STREQ("xyz", a);
+	EXPECT_STREQ("", b);
+	EXPECT_EQ(0, sm_figure(self->id, "messages"));
+}
+
+TEST_F(group, readv_shorter_than_message_consumes_it)
+{
+	char a[2], b[2];
+	struct iovec iov[] = { { a, 2 }, { b, 2 } };
+
+	ASSERT_EQ(6, write(self->fd, "123456", 6));
+	EXPECT_EQ(4, readv(self->fd, iov, 2));
+	EXPECT_EQ(0, memcmp(a, "12", 2));
+	EXPECT_EQ(0, memcmp(b, "34", 2));
+	EXPECT_EQ(0, sm_figure(self->id, "messages"));
+	EXPECT_EQ(0, sm_figure(self->id, "bytes"));
+}
+
+struct out_poller {
+	int fd;
+	int ret;
+	short revents;
+};
+
+static void *poll_out_run(void *arg)
+{
+	struct out_poller *p = arg;
+	struct pollfd pfd = { .fd = p->fd, .events = POLLOUT };
+
+	p->ret = poll(&pfd, 1, 10000);
+	p->revents = pfd.revents;
+	return NULL;
+}
+
+TEST_F(group, raising_max_storage_size_wakes_writers_of_a_full_group)
+{
+	long charge = sm_probe_charge(self->fd, self->id, 10);
+	struct out_poller p = { .fd = self->fd };
+	double start;
+	pthread_t t;
+
+	ASSERT_LE(10, charge);
+	ASSERT_EQ(0, sm_param_set("max_storage_size", charge));
+	ASSERT_EQ(10, write(self->fd, "0123456789", 10));
+	ASSERT_EQ(0, pthread_create(&t, NULL, poll_out_run, &p));
+	sm_sleep_ms(300);
+	start = sm_now();
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 2 * charge));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	/* Woken by the raise, not by the poll's timeout. */
+	EXPECT_EQ(1, p.ret);
+	EXPECT_EQ(POLLOUT, p.revents);
+	EXPECT_GT(5.0, sm_now() - start);
 }
 
 TEST_HARNESS_MAIN

@@ -146,6 +146,51 @@ static inline long sm_figure(__u32 id, const char *name)
 	return ret ? ret : (long)val;
 }
 
+/*
+ * What a message of @len bytes is charged against max_storage_size: the
+ * memory it holds, header and allocator rounding included, found by
+ * posting one to group @id through @fd, which must be empty and without a
+ * send delay, and taking it back. Returns the charge or -errno.
+ */
+static inline long sm_probe_charge(int fd, __u32 id, size_t len)
+{
+	char *buf = calloc(1, len);
+	long charge = -ENOMEM;
+
+	if (!buf)
+		return charge;
+	if (write(fd, buf, len) != (ssize_t)len) {
+		charge = -errno;
+	} else {
+		charge = sm_figure(id, "bytes");
+		if (read(fd, buf, len) != (ssize_t)len)
+			charge = -errno;
+	}
+	free(buf);
+	return charge;
+}
+
+/* A line of /proc/meminfo, in KiB, or -1. */
+static inline long sm_meminfo_kb(const char *field)
+{
+	char line[128];
+	size_t n = strlen(field);
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			kb = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
 /* Groups installed now, or -1 when the class directory cannot be read. */
 static inline int sm_count_groups(void)
 {

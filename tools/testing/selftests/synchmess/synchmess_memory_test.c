@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SynchMess memory bound: a group holds no more kernel memory than
+ * max_storage_size, whatever the size of its messages, and a removed group
+ * kept open neither keeps its messages nor frees its place in max_groups
+ * before its last file is closed.
+ *
+ * The memory a group holds is read off MemAvailable before and after it is
+ * filled: the kernel's own figure, which a wrong charge cannot fool.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../kselftest_harness.h"
+#include "synchmess_util.h"
+
+/* The limit the tests fill groups to, large enough to stand out of noise. */
+#define LIMIT		(8UL << 20)
+/* What else the kernel may take meanwhile: per-CPU page lists, slabs. */
+#define SLACK		(LIMIT / 8 + (1UL << 20))
+
+FIXTURE(memory) {
+	__u32 id;
+	int fd;
+	unsigned long old_storage;
+	unsigned long old_size;
+	unsigned long old_groups;
+};
+
+FIXTURE_SETUP(memory)
+{
+	ASSERT_EQ(0, sm_param_get("max_storage_size", &self->old_storage));
+	ASSERT_EQ(0, sm_param_get("max_message_size", &self->old_size));
+	ASSERT_EQ(0, sm_param_get("max_groups", &self->old_groups));
+	self->id = sm_unique_id();
+	ASSERT_EQ(0, sm_install(self->id, NULL));
+	self->fd = sm_open_group(self->id, O_RDWR | O_NONBLOCK);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(memory)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	sm_remove(self->id);
+	sm_param_set("max_storage_size", self->old_storage);
+	sm_param_set("max_message_size", self->old_size);
+	sm_param_set("max_groups", self->old_groups);
+}
+
+/* Bytes MemAvailable lost since @before_kb. */
+static long mem_taken(long before_kb)
+{
+	return (before_kb - sm_meminfo_kb("MemAvailable")) * 1024;
+}
+
+/*
+ * Fill the group with messages of @len bytes until it is full, and return
+ * the memory that took; stop early, failing, once it is well past the
+ * limit, as an unbounded group would take the whole machine down.
+ */
+static long fill(struct __test_metadata *_metadata, int fd, __u32 id,
+		 size_t len)
+{
+	char *buf = calloc(1, len);
+	long before, taken = 0, n = 0;
+
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, sm_param_set("max_message_size", len));
+	ASSERT_EQ(0, sm_param_set("max_storage_size", LIMIT));
+	before = sm_meminfo_kb("MemAvailable");
+	ASSERT_LT(0, before);
+	for (;;) {
+		if (write(fd, buf, len) < 0) {
+			ASSERT_EQ(ENOSPC, errno);
+			break;
+		}
+		n++;
+		if (n % 4096 == 0) {
+			taken = mem_taken(before);
+			ASSERT_GT(4 * LIMIT, taken)
+				TH_LOG("%ld messages of %zu bytes took %ld KiB, limit %lu KiB",
+				       n, len, taken / 1024, LIMIT / 1024);
+		}
+	}
+	taken = mem_taken(before);
+	ksft_print_msg("%zu-byte messages: %ld taken, %ld bytes charged, memory %ld KiB for a limit of %lu KiB\n",
+		       len, n, sm_figure(id, "bytes"), taken / 1024,
+		       LIMIT / 1024);
+	EXPECT_GE(LIMIT, (unsigned long)sm_figure(id, "bytes"));
+	EXPECT_GE(LIMIT, n * len);
+	EXPECT_LT(0, n);
+	free(buf);
+	return taken;
+}
+
+TEST_F(memory, one_byte_messages_hold_no_more_than_the_limit)
+{
+	EXPECT_GT(LIMIT + SLACK, fill(_metadata, self->fd, self->id, 1));
+}
+
+TEST_F(memory, small_messages_hold_no_more_than_the_limit)
+{
+	EXPECT_GT(LIMIT + SLACK, fill(_metadata, self->fd, self->id, 100));
+}
+
+TEST_F(memory, page_sized_messages_hold_no_more_than_the_limit)
+{
+	EXPECT_GT(LIMIT + SLACK, fill(_metadata, self->fd, self->id, 4096));
+}
+
+TEST_F(memory, largest_default_messages_hold_no_more_than_the_limit)
+{
+	EXPECT_GT(LIMIT + SLACK, fill(_metadata, self->fd, self->id, 8192));
+}
+
+TEST_F(memory, large_messages_hold_no_more_than_the_limit)
+{
+	EXPECT_GT(LIMIT + SLACK,
+		  fill(_metadata, self->fd, self->id, 3 * 4096 + 1));
+}
+
+TEST_F(memory, delayed_messages_hold_no_more_than_the_limit)
+{
+	__u32 delay = 3600000;
+
+	ASSERT_EQ(0, ioctl(self->fd, SYNCHMESS_IOC_SET_SEND_DELAY, &delay));
+	EXPECT_GT(LIMIT + SLACK, fill(_metadata, self->fd, self->id, 1));
+	EXPECT_EQ(0, sm_figure(self->id, "messages"));
+	EXPECT_LT(0, sm_figure(self->id, "delayed"));
+}
+
+TEST_F(memory, removal_frees_the_messages_of_a_group_still_open)
+{
+	long before = sm_meminfo_kb("MemAvailable");
+
+	ASSERT_LT(0, before);
+	fill(_metadata, self->fd, self->id, 1);
+	ASSERT_EQ(0, sm_remove(self->id));
+	/* The file stays open, the memory goes back. */
+	EXPECT_GT((long)SLACK, mem_taken(before));
+	EXPECT_EQ(-1, write(self->fd, "x", 1));
+	EXPECT_EQ(EIDRM, errno);
+}
+
+TEST_F(memory, removed_group_counts_against_max_groups_until_closed)
+{
+	__u32 other = sm_unique_id();
+	int groups = sm_count_groups();
+
+	ASSERT_LE(1, groups);
+	ASSERT_EQ(0, sm_param_set("max_groups", groups));
+	ASSERT_EQ(0, sm_remove(self->id));
+	/* Still open: its memory is not freed, so it keeps its place. */
+	EXPECT_EQ(-ENOSPC, sm_install(other, NULL));
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, sm_install(other, NULL));
+	sm_remove(other);
+}
+
+TEST_HARNESS_MAIN
