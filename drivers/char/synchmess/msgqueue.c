@@ -92,8 +92,10 @@ int synchmess_queue_reserve(struct synchmess_queue *q, size_t charge,
 	return 0;
 }
 
+/* The callers' barriers pair with smp_mb() in synchmess_queue_poll(). */
 static void synchmess_queue_wake_writable(struct synchmess_queue *q)
 {
+	/* Lockless: the barrier before the call orders it with the poller. */
 	if (waitqueue_active(&q->writable))
 		wake_up_interruptible_poll(&q->writable, EPOLLOUT | EPOLLWRNORM);
 }

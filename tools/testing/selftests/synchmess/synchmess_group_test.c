@@ -486,7 +486,7 @@ TEST(o_path_node_of_removed_group_never_opens_the_next_holder_of_its_minor)
 
 struct node_racer {
 	__u32 ids[2];
-	volatile int stop;
+	int stop;
 	long opened;
 	long wrong;
 };
@@ -498,7 +498,7 @@ static void *race_install_remove(void *arg)
 	__u32 mark;
 	int i, fd;
 
-	while (!r->stop) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
 		for (i = 0; i < 2; i++) {
 			if (sm_install(r->ids[i], NULL))
 				continue;
@@ -542,7 +542,7 @@ TEST(open_racing_remove_and_install_reaches_the_named_group_only)
 			close(fd);
 		}
 	}
-	r.stop = 1;
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	ksft_print_msg("%ld opens raced remove and install\n", r.opened);
 	EXPECT_EQ(0, r.wrong);

@@ -87,7 +87,7 @@ static long fill(struct __test_metadata *_metadata, int fd, __u32 id,
 		}
 	}
 	taken = mem_taken(before);
-	ksft_print_msg("%zu-byte messages: %ld taken, %ld bytes charged, memory %ld KiB for a limit of %lu KiB\n",
+	ksft_print_msg("%zu B messages: %ld taken, charged %ld B, took %ld KiB (limit %lu KiB)\n",
 		       len, n, sm_figure(id, "bytes"), taken / 1024,
 		       LIMIT / 1024);
 	EXPECT_GE(LIMIT, (unsigned long)sm_figure(id, "bytes"));
