@@ -243,19 +243,34 @@ u32 synchmess_delay_get(struct synchmess_delay *d)
 	return READ_ONCE(d->send_delay_ms);
 }
 
+/* Take d->lock, or fail with -EAGAIN when that would wait and @nowait. */
+static int synchmess_delay_lock(struct synchmess_delay *d, bool nowait)
+{
+	if (!nowait) {
+		mutex_lock(&d->lock);
+		return 0;
+	}
+	return mutex_trylock(&d->lock) ? 0 : -EAGAIN;
+}
+
 /**
  * synchmess_delay_post() - hold a message back for @ms milliseconds
- * @d:   the delayed delivery state
- * @msg: the message, its storage already reserved
- * @ms:  delay from now, not zero
+ * @d:      the delayed delivery state
+ * @msg:    the message, its storage already reserved
+ * @ms:     delay from now, not zero
+ * @nowait: fail with -EAGAIN rather than wait for the lock (IOCB_NOWAIT)
  *
- * Return: 0, or -EIDRM when the group was removed; the caller then still
- * owns @msg.
+ * Return: 0, -EAGAIN, or -EIDRM when the group was removed; on error the
+ * caller still owns @msg.
  */
 int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
-			 u32 ms)
+			 u32 ms, bool nowait)
 {
-	mutex_lock(&d->lock);
+	int ret;
+
+	ret = synchmess_delay_lock(d, nowait);
+	if (ret)
+		return ret;
 	if (unlikely(d->dead)) {
 		mutex_unlock(&d->lock);
 		return -EIDRM;
@@ -271,17 +286,18 @@ int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
 
 /**
  * synchmess_delay_post_now() - publish a message written without a delay
- * @d:   the delayed delivery state
- * @msg: the message, its storage already reserved
+ * @d:      the delayed delivery state
+ * @msg:    the message, its storage already reserved
+ * @nowait: fail with -EAGAIN rather than wait for the lock (IOCB_NOWAIT)
  *
  * The message goes behind every delayed message whose deadline has passed,
  * even when the timer has not published them yet.
  *
- * Return: 0, or -EIDRM when the group was removed; the caller then still
- * owns @msg.
+ * Return: 0, -EAGAIN, or -EIDRM when the group was removed; on error the
+ * caller still owns @msg.
  */
 int synchmess_delay_post_now(struct synchmess_delay *d,
-			     struct synchmess_msg *msg)
+			     struct synchmess_msg *msg, bool nowait)
 {
 	LIST_HEAD(msgs);
 	int ret;
@@ -290,7 +306,9 @@ int synchmess_delay_post_now(struct synchmess_delay *d,
 	if (likely(!synchmess_delay_due(d)))
 		return synchmess_queue_publish(d->queue, &msgs, 1);
 
-	mutex_lock(&d->lock);
+	ret = synchmess_delay_lock(d, nowait);
+	if (ret)
+		return ret;
 	if (!d->dead)
 		synchmess_delay_publish_due(d);
 	ret = synchmess_queue_publish(d->queue, &msgs, 1);

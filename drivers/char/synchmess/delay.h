@@ -53,9 +53,9 @@ void synchmess_delay_init(struct synchmess_delay *d,
 void synchmess_delay_set(struct synchmess_delay *d, u32 ms);
 u32 synchmess_delay_get(struct synchmess_delay *d);
 int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
-			 u32 ms);
+			 u32 ms, bool nowait);
 int synchmess_delay_post_now(struct synchmess_delay *d,
-			     struct synchmess_msg *msg);
+			     struct synchmess_msg *msg, bool nowait);
 int synchmess_delay_flush(struct synchmess_delay *d);
 int synchmess_delay_revoke(struct synchmess_delay *d);
 void synchmess_delay_kill(struct synchmess_delay *d);

@@ -104,12 +104,14 @@ static ssize_t synchmess_group_read_iter(struct kiocb *iocb,
 /*
  * One call is one message, however many buffers it gathers from: all of
  * it is charged and copied before it is posted, or nothing is. A write
- * never waits, so IOCB_NOWAIT changes nothing here.
+ * never waits for room or readers; under IOCB_NOWAIT it does not wait for
+ * a publication of delayed messages either.
  */
 static ssize_t synchmess_group_write_iter(struct kiocb *iocb,
 					  struct iov_iter *from)
 {
 	struct synchmess_grp *grp = iocb->ki_filp->private_data;
+	bool nowait = iocb->ki_flags & IOCB_NOWAIT;
 	size_t len = iov_iter_count(from);
 	struct synchmess_msg *msg;
 	size_t charge;
@@ -140,9 +142,9 @@ static ssize_t synchmess_group_write_iter(struct kiocb *iocb,
 
 	delay_ms = synchmess_delay_get(&grp->delay);
 	if (delay_ms)
-		ret = synchmess_delay_post(&grp->delay, msg, delay_ms);
+		ret = synchmess_delay_post(&grp->delay, msg, delay_ms, nowait);
 	else
-		ret = synchmess_delay_post_now(&grp->delay, msg);
+		ret = synchmess_delay_post_now(&grp->delay, msg, nowait);
 	if (ret)
 		goto free;
 
