@@ -5,8 +5,9 @@
  * kept open neither keeps its messages nor frees its place in max_groups
  * before its last file is closed.
  *
- * The memory a group holds is read off MemAvailable before and after it is
- * filled: the kernel's own figure, which a wrong charge cannot fool.
+ * The memory a group holds is read off the kernel's free pages before and
+ * after it is filled: the allocator's own figure, which a wrong charge
+ * cannot fool.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,10 +52,10 @@ FIXTURE_TEARDOWN(memory)
 	sm_param_set("max_groups", self->old_groups);
 }
 
-/* Bytes MemAvailable lost since @before_kb. */
+/* Bytes of free memory lost since @before_kb. */
 static long mem_taken(long before_kb)
 {
-	return (before_kb - sm_meminfo_kb("MemAvailable")) * 1024;
+	return (before_kb - sm_free_kb()) * 1024;
 }
 
 /*
@@ -71,7 +72,7 @@ static long fill(struct __test_metadata *_metadata, int fd, __u32 id,
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, sm_param_set("max_message_size", len));
 	ASSERT_EQ(0, sm_param_set("max_storage_size", LIMIT));
-	before = sm_meminfo_kb("MemAvailable");
+	before = sm_free_kb();
 	ASSERT_LT(0, before);
 	for (;;) {
 		if (write(fd, buf, len) < 0) {
@@ -135,7 +136,7 @@ TEST_F(memory, delayed_messages_hold_no_more_than_the_limit)
 
 TEST_F(memory, removal_frees_the_messages_of_a_group_still_open)
 {
-	long before = sm_meminfo_kb("MemAvailable");
+	long before = sm_free_kb();
 
 	ASSERT_LT(0, before);
 	fill(_metadata, self->fd, self->id, 1);

@@ -170,25 +170,31 @@ static inline long sm_probe_charge(int fd, __u32 id, size_t len)
 	return charge;
 }
 
-/* A line of /proc/meminfo, in KiB, or -1. */
-static inline long sm_meminfo_kb(const char *field)
+/*
+ * Free memory in KiB, or -1: the free pages of every zone, those on the
+ * per-CPU lists too (the page allocator keeps freed pages there, counted
+ * as used, and may hold megabytes), with the per-CPU counters folded in
+ * first. Without the lists, memory freed before a measurement could show
+ * up as taken during it.
+ */
+static inline long sm_free_kb(void)
 {
-	char line[128];
-	size_t n = strlen(field);
-	long kb = -1;
+	long pages = 0, n;
+	char line[256];
 	FILE *f;
 
-	f = fopen("/proc/meminfo", "r");
+	/* Root only; without it the counters may lag by a few pages. */
+	sm_write_text("/proc/sys/vm/stat_refresh", "1");
+	f = fopen("/proc/zoneinfo", "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			kb = strtol(line + n + 1, NULL, 10);
-			break;
-		}
+		if (sscanf(line, " pages free %ld", &n) == 1 ||
+		    sscanf(line, " count: %ld", &n) == 1)
+			pages += n;
 	}
 	fclose(f);
-	return kb;
+	return pages * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 /* Groups installed now, or -1 when the class directory cannot be read. */
