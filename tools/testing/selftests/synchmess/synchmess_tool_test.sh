@@ -362,7 +362,7 @@ test_message_size() {
 	expect_err "/dev/synch/synchmess$G: write: Message too long"
 	head -c "$max" "$TMP/big" | "$SM" send "$G" ||
 		why "a message of max_message_size ($max) bytes was refused"
-	expect_figure "$G" bytes "$max"
+	expect_charged "$G" "$max"
 	sm recv "$G"
 	[ ${#OUT} -eq "$max" ] || why "recv printed ${#OUT} bytes, expected $max"
 	result "send reports EMSGSIZE past max_message_size, recv takes the largest"
