@@ -407,7 +407,7 @@ TEST_F(group, fifty_ms_delay_is_as_exact_as_timerfd)
 	expect_exact(_metadata, self->fd, 50);
 }
 
-TEST_F(group, long_delays_are_not_rounded_up)
+TEST_F_TIMEOUT(group, long_delays_are_not_rounded_up, 120)
 {
 	static const unsigned int delays[] = { 5000, 7000, 10000 };
 	double written[3], late;
@@ -436,7 +436,7 @@ struct sent {
 	unsigned int delay;
 };
 
-TEST_F(group, mixed_delays_come_out_in_deadline_order)
+TEST_F_TIMEOUT(group, mixed_delays_come_out_in_deadline_order, 120)
 {
 	static const unsigned int delays[] = { 90, 60, 30 };
 	const int n = 10000;

@@ -18,6 +18,9 @@
 #include "../kselftest_harness.h"
 #include "synchmess_util.h"
 
+/* Filling a group takes a while on a debug kernel under emulation. */
+#define TIMEOUT		300
+
 /* The limit the tests fill groups to, large enough to stand out of noise. */
 #define LIMIT		(8UL << 20)
 /* What else the kernel may take meanwhile: per-CPU page lists, slabs. */
@@ -42,7 +45,11 @@ FIXTURE_SETUP(memory)
 	ASSERT_LE(0, self->fd);
 }
 
-FIXTURE_TEARDOWN(memory)
+/*
+ * In the parent, so that the limits come back even when a test is killed
+ * for running past its time, as one filling an unbounded group would.
+ */
+FIXTURE_TEARDOWN_PARENT(memory)
 {
 	if (self->fd >= 0)
 		close(self->fd);
@@ -82,7 +89,7 @@ static long fill(struct __test_metadata *_metadata, int fd, __u32 id,
 		n++;
 		if (n % 4096 == 0) {
 			taken = mem_taken(before);
-			ASSERT_GT(4 * LIMIT, taken)
+			ASSERT_GT(2 * LIMIT, taken)
 				TH_LOG("%ld messages of %zu bytes took %ld KiB, limit %lu KiB",
 				       n, len, taken / 1024, LIMIT / 1024);
 		}
@@ -98,33 +105,33 @@ static long fill(struct __test_metadata *_metadata, int fd, __u32 id,
 	return taken;
 }
 
-TEST_F(memory, one_byte_messages_hold_no_more_than_the_limit)
+TEST_F_TIMEOUT(memory, one_byte_messages_hold_no_more_than_the_limit, TIMEOUT)
 {
 	EXPECT_GT(LIMIT + SLACK, fill(_metadata, self->fd, self->id, 1));
 }
 
-TEST_F(memory, small_messages_hold_no_more_than_the_limit)
+TEST_F_TIMEOUT(memory, small_messages_hold_no_more_than_the_limit, TIMEOUT)
 {
 	EXPECT_GT(LIMIT + SLACK, fill(_metadata, self->fd, self->id, 100));
 }
 
-TEST_F(memory, page_sized_messages_hold_no_more_than_the_limit)
+TEST_F_TIMEOUT(memory, page_sized_messages_hold_no_more_than_the_limit, TIMEOUT)
 {
 	EXPECT_GT(LIMIT + SLACK, fill(_metadata, self->fd, self->id, 4096));
 }
 
-TEST_F(memory, largest_default_messages_hold_no_more_than_the_limit)
+TEST_F_TIMEOUT(memory, largest_default_messages_hold_no_more_than_the_limit, TIMEOUT)
 {
 	EXPECT_GT(LIMIT + SLACK, fill(_metadata, self->fd, self->id, 8192));
 }
 
-TEST_F(memory, large_messages_hold_no_more_than_the_limit)
+TEST_F_TIMEOUT(memory, large_messages_hold_no_more_than_the_limit, TIMEOUT)
 {
 	EXPECT_GT(LIMIT + SLACK,
 		  fill(_metadata, self->fd, self->id, 3 * 4096 + 1));
 }
 
-TEST_F(memory, delayed_messages_hold_no_more_than_the_limit)
+TEST_F_TIMEOUT(memory, delayed_messages_hold_no_more_than_the_limit, TIMEOUT)
 {
 	__u32 delay = 3600000;
 
@@ -134,7 +141,7 @@ TEST_F(memory, delayed_messages_hold_no_more_than_the_limit)
 	EXPECT_LT(0, sm_figure(self->id, "delayed"));
 }
 
-TEST_F(memory, removal_frees_the_messages_of_a_group_still_open)
+TEST_F_TIMEOUT(memory, removal_frees_the_messages_of_a_group_still_open, TIMEOUT)
 {
 	long before = sm_free_kb();
 
@@ -147,7 +154,7 @@ TEST_F(memory, removal_frees_the_messages_of_a_group_still_open)
 	EXPECT_EQ(EIDRM, errno);
 }
 
-TEST_F(memory, removed_group_counts_against_max_groups_until_closed)
+TEST_F_TIMEOUT(memory, removed_group_counts_against_max_groups_until_closed, TIMEOUT)
 {
 	__u32 other = sm_unique_id();
 	int groups = sm_count_groups();
