@@ -3,10 +3,12 @@
 #
 # Benchmark SynchMess against what users would pick instead: POSIX message
 # queues, packet-mode pipes, AF_UNIX SOCK_SEQPACKET socket pairs, SysV
-# message queues and futexes. Builds a kernel without lock debugging
-# (guest.config + bench.config, CONFIG_SYNCHMESS=y) and synchmess_bench,
-# boots it in QEMU (TCG, two vCPUs) and runs the benchmark there: a table of
-# medians, then one "ratio NAME VALUE" line per comparison.
+# message queues and futexes; timerfd for delayed delivery, AF_UNIX
+# datagrams through sendmmsg/recvmmsg for batched io_uring throughput.
+# Builds a kernel without lock debugging (guest.config + bench.config,
+# CONFIG_SYNCHMESS=y) and synchmess_bench, boots it in QEMU (TCG, two
+# vCPUs) and runs the benchmark there: a table of medians, then one
+# "ratio NAME VALUE" line per comparison.
 #
 #   scripts/bench.sh [-r ROUNDS] [-s SCALE] [-q]
 #   scripts/bench.sh --profile SECONDS
@@ -23,7 +25,7 @@ set -euo pipefail
 . "$(dirname "$0")/vm.sh"
 
 usage() {
-	sed -n '3,22s/^# \{0,1\}//p' "$0"
+	sed -n '3,24s/^# \{0,1\}//p' "$0"
 	exit "$1"
 }
 

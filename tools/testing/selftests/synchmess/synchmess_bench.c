@@ -9,6 +9,12 @@
  * the other, so that below 1 is faster (above 1 is better for throughput):
  * the median of the ratios of the rounds.
  *
+ * Delayed delivery is also timed against a timerfd of the same length,
+ * delayed writes against a group with 100,000 delayed messages pending,
+ * a ping-pong against the same ping-pong while another group flushes a
+ * million delayed messages, and batched throughput through io_uring
+ * against AF_UNIX datagrams through sendmmsg()/recvmmsg().
+ *
  *   synchmess_bench [-r ROUNDS] [-s SCALE] [-q]
  *   synchmess_bench -p SECONDS
  *
@@ -16,11 +22,13 @@
  * to check quickly that the benchmark still runs. -p prints instead where
  * the kernel spends the time of a 64 B send and receive, and of the floor.
  *
- * Needs root: it raises max_storage_size for the depth figure and puts it
- * back at the end.
+ * Needs root: it raises max_storage_size for the depth, delay and flush
+ * figures (and net.unix.max_dgram_qlen for the batched AF_UNIX figure) and
+ * puts them back at the end.
  */
 #define _GNU_SOURCE
 #include <linux/futex.h>
+#include <linux/io_uring.h>
 #include <mqueue.h>
 #include <poll.h>
 #include <pthread.h>
@@ -34,18 +42,26 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 
 #include "synchmess_util.h"
 
 #define MAX_MSG		8192
 #define DEPTH		100000
-#define DEPTH_STORAGE	(64UL << 20)
+/* Room for the flush figure's million 64 B messages (128 bytes each). */
+#define DEPTH_STORAGE	(256UL << 20)
 #define DELAY_MS	20
 #define DELAY_MSGS	1000
 #define DELAY_GAP_US	2000
 #define MAX_SLEEPERS	64
 #define SLICES		20
+#define LATE_SAMPLES	200	/* per delay and mechanism, at scale 10 */
+#define LATE_GAP_US	3000
+#define FLUSH_MSGS	1000000
+#define BATCH		32
+#define UNIX_QLEN_SYSCTL "/proc/sys/net/unix/max_dgram_qlen"
+#define UNIX_QLEN_TEXT	"64"	/* two batches of 32 */
 
 enum ipc { SYNCHMESS, MQUEUE, PIPE, UNIX_SEQPACKET, SYSV, NR_IPC };
 
@@ -586,6 +602,586 @@ static void bench_lateness(double *med, double *p99)
 }
 
 /*
+ * Delay accuracy against a timerfd, in rounds: @n samples of a delay of
+ * @delay_ms, one every LATE_GAP_US. A writer thread takes the time, then
+ * writes a message to a group with that send delay (or arms a one-shot
+ * CLOCK_MONOTONIC timerfd of that length, a fresh one per sample); a
+ * reader thread blocks in read() on the group (on the timerfds, in turn)
+ * and takes the time read() returns. Lateness: that time minus the time
+ * before the write (before timerfd_settime()) minus the delay.
+ */
+struct delay_run {
+	bool timerfd;
+	int fd;			/* the group */
+	int *tfds;		/* the timerfds, one per sample */
+	unsigned int n;
+	unsigned int delay_ms;
+	double *sent, *late;
+};
+
+static void *delay_reader(void *arg)
+{
+	struct delay_run *d = arg;
+	unsigned int i;
+	uint64_t ticks;
+	double sent;
+
+	for (i = 0; i < d->n; i++) {
+		if (d->timerfd) {
+			if (read(d->tfds[i], &ticks, sizeof(ticks)) !=
+			    sizeof(ticks))
+				die("read timerfd");
+			d->late[i] = now_ns();
+			continue;
+		}
+		if (read(d->fd, &sent, sizeof(sent)) != sizeof(sent))
+			die("read delayed message");
+		d->late[i] = now_ns();
+		/* Messages of one delay come out in write order. */
+		if (sent != d->sent[i]) {
+			fprintf(stderr, "synchmess_bench: delayed message %u out of order\n",
+				i);
+			exit(1);
+		}
+	}
+	return NULL;
+}
+
+static void bench_delay(bool use_timerfd, unsigned int delay_ms,
+			unsigned int n, double *med, double *p99)
+{
+	struct itimerspec its = {
+		.it_value = { delay_ms / 1000, (delay_ms % 1000) * 1000000L },
+	};
+	struct delay_run d = {
+		.timerfd = use_timerfd, .n = n, .delay_ms = delay_ms,
+	};
+	__u32 delay = delay_ms;
+	pthread_t reader;
+	struct chan c;
+	unsigned int i;
+
+	d.sent = calloc(n, sizeof(double));
+	d.late = calloc(n, sizeof(double));
+	d.tfds = calloc(n, sizeof(int));
+	if (!d.sent || !d.late || !d.tfds)
+		die("calloc");
+	if (use_timerfd) {
+		for (i = 0; i < n; i++) {
+			d.tfds[i] = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+			if (d.tfds[i] < 0)
+				die("timerfd_create");
+		}
+	} else {
+		chan_open(&c, SYNCHMESS);
+		d.fd = c.tx;
+		if (ioctl(c.tx, SYNCHMESS_IOC_SET_SEND_DELAY, &delay))
+			die("set send delay");
+	}
+	if (pthread_create(&reader, NULL, delay_reader, &d))
+		die("pthread_create");
+	usleep(LATE_GAP_US);
+	for (i = 0; i < n; i++) {
+		/* Taken before the write: the deadline is no earlier. */
+		d.sent[i] = now_ns();
+		if (use_timerfd) {
+			if (timerfd_settime(d.tfds[i], 0, &its, NULL))
+				die("timerfd_settime");
+		} else if (write(d.fd, &d.sent[i], sizeof(double)) !=
+			   sizeof(double)) {
+			die("write delayed message");
+		}
+		usleep(LATE_GAP_US);
+	}
+	pthread_join(reader, NULL);
+	if (use_timerfd) {
+		for (i = 0; i < n; i++)
+			close(d.tfds[i]);
+	} else {
+		chan_close(&c);
+	}
+	for (i = 0; i < n; i++)
+		d.late[i] -= d.sent[i] + delay_ms * 1e6;
+	*med = median(d.late, n);	/* sorts */
+	*p99 = d.late[n * 99 / 100];
+	free(d.sent);
+	free(d.late);
+	free(d.tfds);
+}
+
+/*
+ * Cost of a delayed write to a group holding DEPTH pending delayed
+ * messages of mixed delays (minutes to an hour, none comes due), against
+ * the same writes to a group with nothing pending: @slices slices of @n
+ * writes of 64 B each, the two groups in turn, the delay of a slice taken
+ * from the same mix and set on both groups. The empty group's pending
+ * messages are revoked before each of its slices; the full one gains
+ * @slices x @n over its DEPTH. Nanoseconds per write, in *empty, *full.
+ */
+static const __u32 mixed_delays_ms[] = {
+	60000, 3600000, 300000, 1800000, 120000, 2700000, 600000, 900000,
+};
+#define NR_MIXED (sizeof(mixed_delays_ms) / sizeof(mixed_delays_ms[0]))
+
+static void set_delay(struct chan *c, __u32 ms)
+{
+	if (ioctl(c->tx, SYNCHMESS_IOC_SET_SEND_DELAY, &ms))
+		die("set send delay");
+}
+
+static double timed_writes(struct chan *c, unsigned int n)
+{
+	struct msg m = { 0 };
+	unsigned int i;
+	double t0 = now_ns();
+
+	for (i = 0; i < n; i++)
+		chan_send(c, &m, 64);
+	return now_ns() - t0;
+}
+
+static void bench_delaymixed(unsigned int slices, unsigned int n,
+			     double *empty, double *full)
+{
+	struct chan e, f;
+	struct msg m = { 0 };
+	unsigned int i, k;
+	double te = 0, tf = 0;
+
+	chan_open(&e, SYNCHMESS);
+	chan_open(&f, SYNCHMESS);
+	for (i = 0; i < DEPTH; i++) {
+		set_delay(&f, mixed_delays_ms[i % NR_MIXED]);
+		chan_send(&f, &m, 64);
+	}
+	if (sm_figure(f.id, "delayed") != DEPTH) {
+		fprintf(stderr, "synchmess_bench: %ld of %u delayed messages pending\n",
+			sm_figure(f.id, "delayed"), DEPTH);
+		exit(1);
+	}
+	for (k = 0; k < slices; k++) {
+		__u32 ms = mixed_delays_ms[(k * 3) % NR_MIXED];
+
+		set_delay(&e, ms);
+		set_delay(&f, ms);
+		if (ioctl(e.tx, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES) < 0)
+			die("revoke");
+		if (k % 2) {
+			tf += timed_writes(&f, n);
+			te += timed_writes(&e, n);
+		} else {
+			te += timed_writes(&e, n);
+			tf += timed_writes(&f, n);
+		}
+	}
+	if (sm_figure(f.id, "delayed") != DEPTH + slices * n ||
+	    sm_figure(f.id, "messages") != 0) {
+		fprintf(stderr, "synchmess_bench: a delayed message came due\n");
+		exit(1);
+	}
+	/* Revoked, so that close() has nothing to publish. */
+	if (ioctl(e.tx, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES) < 0 ||
+	    ioctl(f.tx, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES) < 0)
+		die("revoke");
+	chan_close(&e);
+	chan_close(&f);
+	*empty = te / (slices * n);
+	*full = tf / (slices * n);
+}
+
+/*
+ * Ping-pong of 64 B between two processes over two groups while this
+ * process flushes (fsync) another group holding @pending delayed
+ * messages, or, when @pending is 0, sleeps for @window_ns instead. The
+ * ping-pong starts first and runs until the flush (the sleep) is over;
+ * the figure is the time of the flush divided by the round trips
+ * completed meanwhile. The two processes are forked before the flushed
+ * group is opened: their exit closes no file of it, so only fsync()
+ * publishes its messages. Returns nanoseconds per round trip; the time
+ * of the flush (the sleep) in *took_ns.
+ */
+struct pp_shared {
+	unsigned long done;
+	int stop;
+};
+
+static double bench_pingpong_flush(unsigned int pending, double window_ns,
+				   double *took_ns)
+{
+	struct pp_shared *sh;
+	struct chan there, back, g;
+	struct msg m = { 0 };
+	unsigned long c0, c1;
+	pid_t ponger, pinger;
+	double t0, t1;
+	int go[2];
+	char b;
+
+	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap");
+	chan_open(&there, SYNCHMESS);
+	chan_open(&back, SYNCHMESS);
+	if (pipe(go))
+		die("pipe");
+	ponger = fork();
+	if (ponger < 0)
+		die("fork");
+	if (!ponger) {
+		size_t len;
+
+		/* The pinger starts when the parent closes the last write end. */
+		close(go[0]);
+		close(go[1]);
+		do {
+			len = chan_recv(&there, &m);
+			chan_send(&back, &m, len);
+		} while (len != 1);
+		_exit(0);
+	}
+	pinger = fork();
+	if (pinger < 0)
+		die("fork");
+	if (!pinger) {
+		close(go[1]);
+		if (read(go[0], &b, 1) < 0)
+			_exit(1);
+		while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
+			chan_send(&there, &m, 64);
+			if (chan_recv(&back, &m) != 64)
+				_exit(1);
+			__atomic_add_fetch(&sh->done, 1, __ATOMIC_RELEASE);
+		}
+		chan_send(&there, &m, 1);
+		chan_recv(&back, &m);
+		_exit(0);
+	}
+	close(go[0]);
+	if (pending) {
+		unsigned int i;
+		__u32 hour = 3600000;
+
+		chan_open(&g, SYNCHMESS);
+		set_delay(&g, hour);
+		for (i = 0; i < pending; i++)
+			chan_send(&g, &m, 64);
+		if (sm_figure(g.id, "delayed") != pending) {
+			fprintf(stderr, "synchmess_bench: %ld of %u messages pending\n",
+				sm_figure(g.id, "delayed"), pending);
+			exit(1);
+		}
+	}
+	close(go[1]);
+	/* Running: a few hundred round trips first. */
+	while (__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE) < 200)
+		usleep(1000);
+	c0 = __atomic_load_n(&sh->done, __ATOMIC_ACQUIRE);
+	t0 = now_ns();
+	if (pending) {
+		if (fsync(g.tx))
+			die("fsync");
+	} else {
+		struct timespec ts = {
+			(time_t)(window_ns / 1e9),
+			(long)(window_ns - (time_t)(window_ns / 1e9) * 1e9),
+		};
+
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
+	t1 = now_ns();
+	c1 = __atomic_load_n(&sh->done, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+	wait_child(pinger);
+	wait_child(ponger);
+	if (pending) {
+		if (sm_figure(g.id, "delayed") != 0 ||
+		    sm_figure(g.id, "messages") != pending) {
+			fprintf(stderr, "synchmess_bench: the flush published %ld of %u\n",
+				sm_figure(g.id, "messages"), pending);
+			exit(1);
+		}
+		chan_close(&g);
+	}
+	chan_close(&there);
+	chan_close(&back);
+	munmap(sh, 4096);
+	*took_ns = t1 - t0;
+	/* No round trip at all during the flush: the flush's whole time. */
+	return (t1 - t0) / (c1 > c0 ? c1 - c0 : 1);
+}
+
+/*
+ * Batched one-way throughput of 64 B messages, one writer process and one
+ * reader process, BATCH messages per system call on both sides: SynchMess
+ * through io_uring (BATCH IORING_OP_WRITE per io_uring_enter(), BATCH
+ * IORING_OP_READ per io_uring_enter() waiting for all of them), or an
+ * AF_UNIX SOCK_DGRAM socket pair through sendmmsg() and recvmmsg() (which
+ * without MSG_WAITFORONE waits for all BATCH). Raw io_uring system calls:
+ * no liburing. Messages per second from the start signal until both are
+ * done; @total is a multiple of BATCH.
+ */
+struct ring {
+	int fd;
+	unsigned int *sq_tail, *sq_mask, *sq_array;
+	unsigned int *cq_head, *cq_tail, *cq_mask;
+	struct io_uring_sqe *sqes;
+	struct io_uring_cqe *cqes;
+};
+
+static void ring_setup(struct ring *r, unsigned int entries)
+{
+	struct io_uring_params p = { 0 };
+	void *sq, *cq;
+
+	r->fd = syscall(__NR_io_uring_setup, entries, &p);
+	if (r->fd < 0)
+		die("io_uring_setup (CONFIG_IO_URING?)");
+	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+		  IORING_OFF_SQ_RING);
+	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
+		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+		  IORING_OFF_CQ_RING);
+	r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
+		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
+		       IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || r->sqes == MAP_FAILED)
+		die("mmap io_uring");
+	r->sq_tail = sq + p.sq_off.tail;
+	r->sq_mask = sq + p.sq_off.ring_mask;
+	r->sq_array = sq + p.sq_off.array;
+	r->cq_head = cq + p.cq_off.head;
+	r->cq_tail = cq + p.cq_off.tail;
+	r->cq_mask = cq + p.cq_off.ring_mask;
+	r->cqes = cq + p.cq_off.cqes;
+}
+
+static void ring_queue(struct ring *r, int op, int fd, void *buf,
+		       unsigned int len, __u64 tag)
+{
+	unsigned int tail = *r->sq_tail, i = tail & *r->sq_mask;
+	struct io_uring_sqe *sqe = &r->sqes[i];
+
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = op;
+	sqe->fd = fd;
+	sqe->addr = (unsigned long)buf;
+	sqe->len = len;
+	sqe->off = -1;
+	sqe->user_data = tag;
+	r->sq_array[i] = i;
+	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+}
+
+/* Submit @n queued operations and wait for @n completions. */
+static void ring_submit_wait(struct ring *r, unsigned int n)
+{
+	unsigned int submitted = 0;
+	int ret;
+
+	while (submitted < n) {
+		ret = syscall(__NR_io_uring_enter, r->fd, n - submitted, n,
+			      IORING_ENTER_GETEVENTS, NULL, 0);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0)
+			die("io_uring_enter");
+		submitted += ret;
+	}
+	/* Every operation submitted: wait for the rest of the completions. */
+	while (*r->cq_tail - *r->cq_head < n) {
+		ret = syscall(__NR_io_uring_enter, r->fd, 0,
+			      n - (*r->cq_tail - *r->cq_head),
+			      IORING_ENTER_GETEVENTS, NULL, 0);
+		if (ret < 0 && errno != EINTR)
+			die("io_uring_enter");
+	}
+}
+
+static bool ring_reap(struct ring *r, struct io_uring_cqe *out)
+{
+	unsigned int head = *r->cq_head;
+	unsigned int tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
+
+	if (head == tail)
+		return false;
+	*out = r->cqes[head & *r->cq_mask];
+	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static void uring_writer(int fd, unsigned int total)
+{
+	static char buf[64];
+	struct io_uring_cqe cqe;
+	unsigned int sent = 0, i, n;
+	struct ring r;
+
+	ring_setup(&r, 2 * BATCH);
+	while (sent < total) {
+		n = total - sent < BATCH ? total - sent : BATCH;
+		for (i = 0; i < n; i++)
+			ring_queue(&r, IORING_OP_WRITE, fd, buf, sizeof(buf), i);
+		ring_submit_wait(&r, n);
+		while (ring_reap(&r, &cqe)) {
+			if (cqe.res == sizeof(buf)) {
+				sent++;
+			} else if (cqe.res == -ENOSPC) {
+				/* Full: resent by a later batch. */
+				struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+				poll(&pfd, 1, -1);
+			} else {
+				errno = -cqe.res;
+				die("io_uring write");
+			}
+		}
+	}
+}
+
+static void uring_reader(int fd, unsigned int total)
+{
+	static char bufs[BATCH][128];
+	struct io_uring_cqe cqe;
+	unsigned int got = 0, i, n;
+	struct ring r;
+
+	ring_setup(&r, 2 * BATCH);
+	while (got < total) {
+		n = total - got < BATCH ? total - got : BATCH;
+		for (i = 0; i < n; i++)
+			ring_queue(&r, IORING_OP_READ, fd, bufs[i],
+				   sizeof(bufs[i]), i);
+		ring_submit_wait(&r, n);
+		while (ring_reap(&r, &cqe)) {
+			if (cqe.res != 64) {
+				errno = cqe.res < 0 ? -cqe.res : EIO;
+				die("io_uring read");
+			}
+			got++;
+		}
+	}
+}
+
+static void mmsg_writer(int fd, unsigned int total)
+{
+	static char buf[64];
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov = { buf, sizeof(buf) };
+	unsigned int sent = 0, i;
+	int n;
+
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < BATCH; i++) {
+		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (sent < total) {
+		n = sendmmsg(fd, msgs, total - sent < BATCH ? total - sent : BATCH,
+			     0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("sendmmsg");
+		sent += n;
+	}
+}
+
+static void mmsg_reader(int fd, unsigned int total)
+{
+	static char bufs[BATCH][128];
+	struct mmsghdr msgs[BATCH];
+	struct iovec iovs[BATCH];
+	unsigned int got = 0, i;
+	int n;
+
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < BATCH; i++) {
+		iovs[i].iov_base = bufs[i];
+		iovs[i].iov_len = sizeof(bufs[i]);
+		msgs[i].msg_hdr.msg_iov = &iovs[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (got < total) {
+		n = recvmmsg(fd, msgs, total - got < BATCH ? total - got : BATCH,
+			     0, NULL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("recvmmsg");
+		for (i = 0; i < (unsigned int)n; i++) {
+			if (msgs[i].msg_len != 64) {
+				errno = EIO;
+				die("recvmmsg length");
+			}
+		}
+		got += n;
+	}
+}
+
+static double bench_batched(bool uring, unsigned int total)
+{
+	struct chan c;
+	pid_t writer, reader;
+	int go[2], fds[2], wfd, rfd;
+	double t0;
+	char b;
+
+	if (uring) {
+		chan_open(&c, SYNCHMESS);
+		wfd = rfd = c.tx;
+	} else {
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, fds))
+			die("socketpair");
+		wfd = fds[0];
+		rfd = fds[1];
+	}
+	if (pipe(go))
+		die("pipe");
+	writer = fork();
+	if (writer < 0)
+		die("fork");
+	if (!writer) {
+		close(go[1]);
+		if (read(go[0], &b, 1) < 0)
+			_exit(1);
+		if (uring)
+			uring_writer(wfd, total);
+		else
+			mmsg_writer(wfd, total);
+		_exit(0);
+	}
+	reader = fork();
+	if (reader < 0)
+		die("fork");
+	if (!reader) {
+		close(go[1]);
+		if (read(go[0], &b, 1) < 0)
+			_exit(1);
+		if (uring)
+			uring_reader(rfd, total);
+		else
+			mmsg_reader(rfd, total);
+		_exit(0);
+	}
+	close(go[0]);
+	t0 = now_ns();
+	close(go[1]);
+	wait_child(writer);
+	wait_child(reader);
+	t0 = now_ns() - t0;
+	if (uring) {
+		chan_close(&c);
+	} else {
+		close(fds[0]);
+		close(fds[1]);
+	}
+	return total / (t0 / 1e9);
+}
+
+/*
  * Profile mode: where the kernel spends the time of a 64 B send and
  * receive, by the timer-tick samples of /proc/profile (boot with
  * profile=2, CONFIG_PROFILING), summed per function of /proc/kallsyms.
@@ -725,6 +1321,8 @@ static const unsigned int barrier_sleepers[] = { 1, 8, 64 };
 #define NR_SIZES	2
 #define NR_BARRIER	3
 #define NR_FLOWS	2	/* 1 writer to 1 reader, 2 writers to 2 readers */
+static const unsigned int late_delays_ms[] = { 1, 100 };
+#define NR_DELAYS	2
 
 /* Every figure of one round. */
 struct figures {
@@ -735,6 +1333,11 @@ struct figures {
 	double floor[NR_SIZES];
 	double depth_empty, depth_full;
 	double awake[NR_BARRIER], futex_wake[NR_BARRIER];
+	/* [1 ms, 100 ms][synchmess, timerfd]: lateness median, 99th pct */
+	double late_med[NR_DELAYS][2], late_p99[NR_DELAYS][2];
+	double mixed_empty, mixed_full;		/* ns per delayed write */
+	double pp_idle, pp_flush, flush_took;	/* ns */
+	double uring_batch, unix_mmsg;		/* msg/s */
 };
 
 static void deep_group_fill(struct chan *c, unsigned int n)
@@ -755,7 +1358,11 @@ static void run_round(struct figures *f, struct chan *empty, struct chan *deep)
 {
 	unsigned int pp = iterations(3000), tp = iterations(20000);
 	unsigned int sr = iterations(40000 / SLICES);
-	unsigned int ipc, s, b, k;
+	unsigned int batched = (tp + BATCH - 1) / BATCH * BATCH;
+	/* -q: a tenth of the million, to stay short. */
+	unsigned int flush_msgs = scale < 10 ? FLUSH_MSGS / 10 : FLUSH_MSGS;
+	unsigned int ipc, s, b, k, d;
+	double t;
 
 	for (s = 0; s < NR_SIZES; s++) {
 		for (ipc = 0; ipc < NR_IPC; ipc++) {
@@ -803,6 +1410,18 @@ static void run_round(struct figures *f, struct chan *empty, struct chan *deep)
 		f->futex_wake[b] = bench_barrier(true, barrier_sleepers[b],
 						 iters);
 	}
+	for (d = 0; d < NR_DELAYS; d++) {
+		for (k = 0; k < 2; k++)
+			bench_delay(k, late_delays_ms[d],
+				    iterations(LATE_SAMPLES),
+				    &f->late_med[d][k], &f->late_p99[d][k]);
+	}
+	bench_delaymixed(SLICES, iterations(5000 / SLICES), &f->mixed_empty,
+			 &f->mixed_full);
+	f->pp_flush = bench_pingpong_flush(flush_msgs, 0, &f->flush_took);
+	f->pp_idle = bench_pingpong_flush(0, f->flush_took, &t);
+	f->uring_batch = bench_batched(true, batched);
+	f->unix_mmsg = bench_batched(false, batched);
 }
 
 /* The median over the rounds of the figure at byte offset @off. */
@@ -847,8 +1466,9 @@ static void bad_usage(void)
 int main(int argc, char **argv)
 {
 	static struct figures rounds[64];
-	unsigned int nr_rounds = 7, r, ipc, s, b, profile = 0;
-	unsigned long old_storage = 0;
+	unsigned int nr_rounds = 7, r, ipc, s, b, d, k, profile = 0;
+	char flush_label[64];
+	unsigned long old_storage = 0, old_qlen = 0;
 	double t0, late_med, late_p99;
 	struct chan empty, deep;
 	int opt;
@@ -885,6 +1505,14 @@ int main(int argc, char **argv)
 		die("read max_storage_size (is synchmess loaded?)");
 	if (sm_param_set("max_storage_size", DEPTH_STORAGE))
 		die("raise max_storage_size");
+	/*
+	 * AF_UNIX datagram sockets queue max_dgram_qlen (10) datagrams by
+	 * default: let a batch of 32 through whole, as SynchMess's raised
+	 * max_storage_size does. Put back at the end.
+	 */
+	if (sm_read_ulong(UNIX_QLEN_SYSCTL, &old_qlen) == 0 &&
+	    sm_write_text(UNIX_QLEN_SYSCTL, UNIX_QLEN_TEXT))
+		die("raise " UNIX_QLEN_SYSCTL);
 	chan_open(&empty, SYNCHMESS);
 	chan_open(&deep, SYNCHMESS);
 	deep_group_fill(&deep, DEPTH);
@@ -900,6 +1528,13 @@ int main(int argc, char **argv)
 	chan_close(&empty);
 	if (sm_param_set("max_storage_size", old_storage))
 		die("restore max_storage_size");
+	if (old_qlen) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "%lu", old_qlen);
+		if (sm_write_text(UNIX_QLEN_SYSCTL, text))
+			die("restore " UNIX_QLEN_SYSCTL);
+	}
 
 	printf("\nSynchMess benchmark: median of %u rounds, %u CPUs, scale %.1f\n",
 	       nr_rounds, (unsigned int)sysconf(_SC_NPROCESSORS_ONLN),
@@ -943,8 +1578,40 @@ int main(int argc, char **argv)
 	       MED(futex_wake[2]) / 1e3);
 	printf("\n%-34s %12s %12s\n", "delayed delivery lateness (us)",
 	       "median", "99th pct");
-	printf("  %-32s %12.0f %12.0f\n\n", "20 ms delay, 1,000 messages",
+	printf("  %-32s %12.0f %12.0f\n", "20 ms delay, 1,000 messages",
 	       late_med / 1e3, late_p99 / 1e3);
+	for (d = 0; d < NR_DELAYS; d++) {
+		static const char * const who[2] = { "synchmess", "timerfd" };
+		char label[64];
+
+		for (k = 0; k < 2; k++) {
+			snprintf(label, sizeof(label), "%u ms, %s, %u samples",
+				 late_delays_ms[d], who[k],
+				 iterations(LATE_SAMPLES));
+			printf("  %-32s %12.0f %12.0f\n", label,
+			       MED(late_med[d][k]) / 1e3,
+			       MED(late_p99[d][k]) / 1e3);
+		}
+	}
+	printf("\n%-34s %12s\n", "delayed write, 64 B (us)", "");
+	printf("  %-32s %12.2f\n", "nothing pending",
+	       MED(mixed_empty) / 1e3);
+	printf("  %-32s %12.2f\n", "100,000 pending, mixed delays",
+	       MED(mixed_full) / 1e3);
+	printf("\n%-34s %12s\n", "ping-pong round trip, 64 B (us)", "");
+	printf("  %-32s %12.2f\n", "idle", MED(pp_idle) / 1e3);
+	snprintf(flush_label, sizeof(flush_label), "during fsync of %u delayed",
+		 scale < 10 ? FLUSH_MSGS / 10 : FLUSH_MSGS);
+	printf("  %-32s %12.2f\n", flush_label, MED(pp_flush) / 1e3);
+	printf("  %-32s %12.0f\n", "the flush took (ms)",
+	       MED(flush_took) / 1e6);
+	printf("\n%-34s %12s\n", "batched throughput, 64 B (msg/s)", "1:1");
+	printf("  %-32s %12.0f\n", "synchmess io_uring, 32 a call",
+	       MED(uring_batch));
+	printf("  %-32s %12.0f\n", "unix dgram mmsg, 32 a call",
+	       MED(unix_mmsg));
+	printf("  %-32s %12.0f\n\n", "POSIX mqueue, one a call",
+	       MED(throughput[MQUEUE][0][0]));
 
 	for (ipc = 1; ipc < NR_IPC; ipc++) {
 		static const char * const key[NR_IPC] = {
@@ -972,5 +1639,17 @@ int main(int argc, char **argv)
 	for (b = 0; b < NR_BARRIER; b++)
 		printf("ratio awake%u_vs_futex %.3f\n", barrier_sleepers[b],
 		       RATIO(awake[b], futex_wake[b]));
+	printf("ratio delay_p99_vs_timerfd %.3f\n",
+	       RATIO(late_p99[0][0], late_p99[0][1]));
+	printf("ratio delay100ms_p99_vs_timerfd %.3f\n",
+	       RATIO(late_p99[1][0], late_p99[1][1]));
+	printf("ratio delaymixed100k_vs_empty %.3f\n",
+	       RATIO(mixed_full, mixed_empty));
+	printf("ratio pingpong_during_flush_vs_idle %.3f\n",
+	       RATIO(pp_flush, pp_idle));
+	printf("ratio uring64_batch_vs_unix_mmsg %.3f\n",
+	       RATIO(uring_batch, unix_mmsg));
+	printf("ratio uring64_batch_vs_mqueue %.3f\n",
+	       RATIO(uring_batch, throughput[MQUEUE][0][0]));
 	return 0;
 }
