@@ -43,9 +43,12 @@
  *
  * Known gaps: class_create(name) (6.4's one-argument form), class
  * attributes (struct class_attribute callbacks take a const class on
- * 6.12), iter_iov() (6.4), kmem_cache_create() with struct
- * kmem_cache_args (6.12), and min()/max() of mixed types that 6.12's
- * minmax.h accepts and 6.1's rejects.
+ * 6.12), dev->class compared with the driver's class (on 6.1 it points
+ * to the slot's struct class), iter_iov() (6.4), kmem_cache_create() with
+ * struct kmem_cache_args (6.12), and min()/max() of mixed types that
+ * 6.12's minmax.h accepts and 6.1's rejects. The rename of "class" needs
+ * every kernel header the driver includes to be parsed before it: a
+ * header the driver starts to use must be added to the list below.
  */
 #ifndef _SYNCHMESS_COMPAT_H
 #define _SYNCHMESS_COMPAT_H
