@@ -11,6 +11,9 @@
 #     scan at the end;
 #  4. the static gate's checks that build (bisectability, W=1, sparse,
 #     coccicheck, clang).
+# Between 2 and 3, scripts/test-distro.sh's guests: the module built out of
+# tree (top-level Makefile, compat/) on the 6.12 kernel of 2, and by DKMS
+# on Debian 12's own 6.1 kernel, booted unmodified.
 # A run fails on a failed test, a guest that does not finish, or a kernel
 # log with BUG, WARNING, lockdep, KASAN, kmemleak or atomic-sleep reports.
 #
@@ -21,6 +24,7 @@
 # changed. Ends with "N passed, N failed" and a non-zero exit on failure.
 set -euo pipefail
 . "$(dirname "$0")/vm.sh"
+. "$(dirname "$0")/test-distro.sh"
 
 T0=$SECONDS
 mkdir -p "$CACHE"
@@ -34,29 +38,6 @@ FAIL=0
 
 log "static gate, checks without a build"
 "$TOP/scripts/check-static.sh" --fast || FAILED_RUNS=$((FAILED_RUNS + 1))
-
-# boot_and_count NAME BUILD GUEST_CMD LIMIT: boot, show the TAP lines, add
-# up the results; a failed run counts as a failure of its own.
-boot_and_count() {
-	local name=$1 b=$2 cmd=$3 limit=$4 logf=$RESULTS/serial-$1.log
-	local t0=$SECONDS pass fail skipped top_fail
-
-	make_initramfs "$b" "$cmd"
-	log "booting the guest ($name)"
-	boot_guest "$b" "$logf" "$limit" |
-		grep -E '^(#|ok|not ok|TAP|1\.\.|SYNCHMESS-)' || true
-	log "guest ran for $((SECONDS - t0)) s"
-	check_guest_log "$logf" || FAILED_RUNS=$((FAILED_RUNS + 1))
-	pass=$(grep -c '^# ok ' "$logf" || true)
-	fail=$(grep -c '^# not ok ' "$logf" || true)
-	skipped=$(grep -c '^# ok .* # SKIP' "$logf" || true)
-	top_fail=$(grep -c '^not ok ' "$logf" || true)
-	[ "$top_fail" -eq 0 ] || FAILED_RUNS=$((FAILED_RUNS + 1))
-	[ "$pass" -gt 0 ] || FAILED_RUNS=$((FAILED_RUNS + 1))
-	log "$name: $pass ok ($skipped skipped), $fail not ok, $top_fail test programs failed"
-	PASS=$((PASS + pass))
-	FAIL=$((FAIL + fail))
-}
 
 prepare_tree
 B=$CACHE/build
@@ -72,7 +53,14 @@ for mode in m y; do
 		echo "FAIL: synchmess_bench did not run to its end" >&2
 		FAILED_RUNS=$((FAILED_RUNS + 1))
 	fi
+	# The same kernel with the external build of the module.
+	if [ "$mode" = m ]; then
+		external_612 "$B"
+	fi
 done
+
+# Debian 12's own kernel with the module built by DKMS.
+external_debian
 
 BD=$CACHE/build-debug
 EXTRA_CONFIG=$TOP/scripts/debug.config build_kernel "$BD" m

@@ -134,15 +134,23 @@ cpio_tree() {
 	done
 }
 
-# Make the initramfs $1/initramfs.cpio around guest script $2.
+# Make the initramfs $1/initramfs.cpio around guest script $2, with the
+# modules of build $1 (if it has any), $EXTERNAL_KO as synchmess.ko of
+# kernel release $GUEST_KREL (default: build $1's), the selftests installed
+# in $1/kselftest/kselftest_install and the tools of $1/tool-root/usr/bin.
 make_initramfs() {
 	local b=$1 guest_cmd=$2 list=$1/initramfs.list stage=$1/stage
 	local d lib applet
 	rm -rf "$stage"
 	mkdir -p "$stage"
-	if grep -qx CONFIG_MODULES=y "$b/.config"; then
+	if grep -qsx CONFIG_MODULES=y "$b/.config"; then
 		quiet "$b/modules_install.log" make -C "$KSRC" O="$b" \
 			INSTALL_MOD_PATH="$stage" INSTALL_MOD_STRIP=1 modules_install
+	fi
+	# An external synchmess.ko, in place of the in-tree one if there
+	# is one: the path the guest and synchmess_module_test load.
+	if [ -n "${EXTERNAL_KO:-}" ]; then
+		install -D -m 644 "$EXTERNAL_KO" "$stage/lib/modules/${GUEST_KREL:-$(cat "$b/include/config/kernel.release")}/kernel/drivers/char/synchmess/synchmess.ko"
 	fi
 	{
 		for d in /bin /sbin /usr /usr/bin /usr/sbin /lib /lib64 \
@@ -179,12 +187,14 @@ make_initramfs() {
 		die "gen_init_cpio failed"
 }
 
-# Boot $1/arch/x86/boot/bzImage with $1/initramfs.cpio; serial log to $2.
+# Boot $1/arch/x86/boot/bzImage (or $GUEST_KERNEL) with $1/initramfs.cpio;
+# serial log to $2.
 # The guest ends by itself; the host timeout catches a wedged guest.
 boot_guest() {
 	local b=$1 logf=$2 limit=${3:-1200} interactive=${4:-0}
 	local args=(-accel tcg,thread=multi -smp 2 -m 1024 -cpu max
-		-kernel "$b/arch/x86/boot/bzImage" -initrd "$b/initramfs.cpio"
+		-kernel "${GUEST_KERNEL:-$b/arch/x86/boot/bzImage}"
+		-initrd "$b/initramfs.cpio"
 		-append "console=ttyS0 panic=-1 oops=panic softlockup_panic=1 loglevel=6 synchmess_interactive=$interactive ${GUEST_APPEND:-}"
 		-no-reboot -display none -monitor none)
 	if [ "$interactive" = 1 ]; then
@@ -224,4 +234,28 @@ check_guest_log() {
 		fi
 	done
 	return $bad
+}
+
+# boot_and_count NAME BUILD GUEST_CMD LIMIT: boot, show the TAP lines, add
+# up the results into PASS and FAIL; a failed run counts as a failure of its
+# own, in FAILED_RUNS. The serial log goes to $RESULTS/serial-NAME.log.
+boot_and_count() {
+	local name=$1 b=$2 cmd=$3 limit=$4 logf=$RESULTS/serial-$1.log
+	local t0=$SECONDS pass fail skipped top_fail
+
+	make_initramfs "$b" "$cmd"
+	log "booting the guest ($name)"
+	boot_guest "$b" "$logf" "$limit" |
+		grep -E '^(#|ok|not ok|TAP|1\.\.|SYNCHMESS-)' || true
+	log "guest ran for $((SECONDS - t0)) s"
+	check_guest_log "$logf" || FAILED_RUNS=$((FAILED_RUNS + 1))
+	pass=$(grep -c '^# ok ' "$logf" || true)
+	fail=$(grep -c '^# not ok ' "$logf" || true)
+	skipped=$(grep -c '^# ok .* # SKIP' "$logf" || true)
+	top_fail=$(grep -c '^not ok ' "$logf" || true)
+	[ "$top_fail" -eq 0 ] || FAILED_RUNS=$((FAILED_RUNS + 1))
+	[ "$pass" -gt 0 ] || FAILED_RUNS=$((FAILED_RUNS + 1))
+	log "$name: $pass ok ($skipped skipped), $fail not ok, $top_fail test programs failed"
+	PASS=$((PASS + pass))
+	FAIL=$((FAIL + fail))
 }

@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# SynchMess as an external module, for a kernel you already run: Kbuild
+# builds drivers/char/synchmess/ where it is, with its own Makefile. This
+# file only passes what a kernel without the series lacks: the module
+# enabled (CONFIG_SYNCHMESS=m), <linux/synchmess.h> from include/uapi/, and
+# compat/synchmess-compat.h, force-included, for kernels older than 6.12.
+#
+#   make module                  # for the running kernel
+#   make module KDIR=/lib/modules/6.1.0-N-amd64/build
+#   make clean [KDIR=...]
+#
+# The result is drivers/char/synchmess/synchmess.ko. DKMS builds through
+# this file too (dkms/dkms.conf, scripts/install-dkms.sh).
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+SYNCHMESS_TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+SYNCHMESS_KBUILD := M=$(SYNCHMESS_TOP)/drivers/char/synchmess \
+	CONFIG_SYNCHMESS=m \
+	KCFLAGS="-I$(SYNCHMESS_TOP)/include/uapi -include $(SYNCHMESS_TOP)/compat/synchmess-compat.h $(KCFLAGS)"
+
+module:
+	$(MAKE) -C $(KDIR) $(SYNCHMESS_KBUILD) modules
+
+clean:
+	$(MAKE) -C $(KDIR) $(SYNCHMESS_KBUILD) clean
+
+.PHONY: module clean
