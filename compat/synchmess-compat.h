@@ -30,6 +30,10 @@
  *    6.1 calls them with non-const pointers, through small trampolines set
  *    in the 6.1 struct class that call the driver's callbacks.
  *
+ *  - the slab allocator's per-object record of memory cgroup accounting,
+ *    which message.c adds to what a message is charged: 6.12 names it
+ *    struct slabobj_ext, 6.1 keeps a bare obj_cgroup pointer.
+ *
  * Not bridged, because 6.1 already has them (Debian's 6.1.1xx has the
  * stable backports): read_iter/write_iter with iov_iter (copy_to_iter,
  * copy_from_iter_full, user_backed_iter, iov_iter_count), FMODE_NOWAIT and
@@ -294,6 +298,18 @@ synchmess_compat_class_unregister(const struct synchmess_compat_class *desc)
 
 /* From here on, the driver's "struct class" is 6.12's. */
 #define class synchmess_compat_class
+
+/*
+ * What a message is charged counts the memory cgroup's record kept beside
+ * each accounted slab object (message.c): 6.1 keeps an obj_cgroup pointer
+ * per object, where 6.12 has struct slabobj_ext under CONFIG_SLAB_OBJ_EXT.
+ */
+#if defined(CONFIG_MEMCG_KMEM) && !defined(CONFIG_SLAB_OBJ_EXT)
+struct slabobj_ext {
+	struct obj_cgroup *objcg;
+};
+#define CONFIG_SLAB_OBJ_EXT 1
+#endif
 
 #endif /* < 6.2 */
 
