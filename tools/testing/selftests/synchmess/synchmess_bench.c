@@ -47,6 +47,10 @@
 
 #include "synchmess_util.h"
 
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
 #define MAX_MSG		8192
 #define DEPTH		100000
 /* Room for the flush figure's million 64 B messages (128 bytes each). */
@@ -721,7 +725,8 @@ static void bench_delay(bool use_timerfd, unsigned int delay_ms,
 static const __u32 mixed_delays_ms[] = {
 	60000, 3600000, 300000, 1800000, 120000, 2700000, 600000, 900000,
 };
-#define NR_MIXED (sizeof(mixed_delays_ms) / sizeof(mixed_delays_ms[0]))
+
+#define NR_MIXED ARRAY_SIZE(mixed_delays_ms)
 
 static void set_delay(struct chan *c, __u32 ms)
 {
@@ -1131,7 +1136,8 @@ static double bench_batched(bool uring, unsigned int total)
 
 	if (uring) {
 		chan_open(&c, SYNCHMESS);
-		wfd = rfd = c.tx;
+		wfd = c.tx;
+		rfd = c.tx;
 	} else {
 		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, fds))
 			die("socketpair");
