@@ -5,14 +5,21 @@
 #  1. the static gate's checks that need no build (series current,
 #     checkpatch, kernel-doc, uapi header, documentation);
 #  2. the synchmess kselftests in QEMU (TCG, two vCPUs) on a kernel with the
-#     driver as a module (with unload and reload), then built in;
+#     driver as a module (with unload and reload), then the same suite
+#     built as 32-bit programs (-m32) on that kernel, through the compat
+#     path, then the 64-bit suite again with the driver built in;
 #  3. the same suite on a debug kernel (KASAN, lockdep, kmemleak, debug
 #     objects, fault injection) with a longer stress run and a kmemleak
 #     scan at the end;
-#  4. the static gate's checks that build (bisectability, W=1, sparse,
-#     coccicheck, clang).
+#  4. the same suite with the stress and fuzz tests on a KCSAN kernel (the
+#     data-race detector, strict): a report naming synchmess fails the run,
+#     a report elsewhere in the kernel is printed and does not;
+#  5. the same suite on an arm64 kernel in qemu-system-aarch64 (TCG);
+#  6. the static gate's checks that build (bisectability, W=1, sparse,
+#     coccicheck, clang, and W=1 and sparse for i386, arm64, riscv64).
 # A run fails on a failed test, a guest that does not finish, or a kernel
-# log with BUG, WARNING, lockdep, KASAN, kmemleak or atomic-sleep reports.
+# log with BUG, WARNING, lockdep, KASAN, KCSAN (in synchmess), kmemleak or
+# atomic-sleep reports.
 #
 #   scripts/test.sh
 #
@@ -24,7 +31,8 @@ set -euo pipefail
 
 T0=$SECONDS
 mkdir -p "$CACHE"
-need_packages "${KBUILD_PACKAGES[@]}" "${VM_PACKAGES[@]}"
+need_packages "${KBUILD_PACKAGES[@]}" "${VM_PACKAGES[@]}" \
+	"${M32_PACKAGES[@]}" "${ARM64_PACKAGES[@]}"
 RESULTS=$CACHE/results
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
@@ -35,18 +43,39 @@ FAIL=0
 log "static gate, checks without a build"
 "$TOP/scripts/check-static.sh" --fast || FAILED_RUNS=$((FAILED_RUNS + 1))
 
-# boot_and_count NAME BUILD GUEST_CMD LIMIT: boot, show the TAP lines, add
-# up the results; a failed run counts as a failure of its own.
+# boot_and_count NAME BUILD GUEST_CMD LIMIT [kcsan]: boot, show the TAP
+# lines, add up the results; a failed run counts as a failure of its own.
+# With "kcsan", KCSAN reports that do not name synchmess are printed and
+# left out of the log check (split_kcsan_reports); those that do fail it.
 boot_and_count() {
 	local name=$1 b=$2 cmd=$3 limit=$4 logf=$RESULTS/serial-$1.log
-	local t0=$SECONDS pass fail skipped top_fail
+	local t0=$SECONDS pass fail skipped top_fail checked=$RESULTS/serial-$1.log
+	local counts
 
 	make_initramfs "$b" "$cmd"
 	log "booting the guest ($name)"
 	boot_guest "$b" "$logf" "$limit" |
 		grep -E '^(#|ok|not ok|TAP|1\.\.|SYNCHMESS-)' || true
 	log "guest ran for $((SECONDS - t0)) s"
-	check_guest_log "$logf" || FAILED_RUNS=$((FAILED_RUNS + 1))
+	if [ "${5:-}" = kcsan ]; then
+		counts=$(split_kcsan_reports "$logf")
+		checked=$logf.filtered
+		if [ -s "$logf.kcsan-other" ]; then
+			echo "KCSAN reports outside synchmess (${counts#* }, not failing the run):"
+			cat "$logf.kcsan-other"
+		fi
+		if [ -s "$logf.kcsan-synchmess" ]; then
+			echo "FAIL: ${counts% *} KCSAN report(s) naming synchmess:" >&2
+			cat "$logf.kcsan-synchmess" >&2
+			FAILED_RUNS=$((FAILED_RUNS + 1))
+		fi
+		log "$name: KCSAN reports: ${counts% *} naming synchmess, ${counts#* } elsewhere"
+		grep -q '^SYNCHMESS-KCSAN enabled: 1' "$logf" || {
+			echo "FAIL: KCSAN was not enabled in the guest" >&2
+			FAILED_RUNS=$((FAILED_RUNS + 1))
+		}
+	fi
+	check_guest_log "$checked" || FAILED_RUNS=$((FAILED_RUNS + 1))
 	pass=$(grep -c '^# ok ' "$logf" || true)
 	fail=$(grep -c '^# not ok ' "$logf" || true)
 	skipped=$(grep -c '^# ok .* # SKIP' "$logf" || true)
@@ -58,6 +87,24 @@ boot_and_count() {
 	FAIL=$((FAIL + fail))
 }
 
+# count32 LOG: the 32-bit suite's share of LOG's counts (between the
+# guest's markers); it must have run, and passed.
+count32() {
+	local logf=$1 part=$1.kselftest32 pass fail skipped top_fail
+
+	sed -n '/^SYNCHMESS-KSELFTEST32 begin/,/^SYNCHMESS-KSELFTEST32 end/p' \
+		"$logf" >"$part"
+	pass=$(grep -c '^# ok ' "$part" || true)
+	fail=$(grep -c '^# not ok ' "$part" || true)
+	skipped=$(grep -c '^# ok .* # SKIP' "$part" || true)
+	top_fail=$(grep -c '^not ok ' "$part" || true)
+	log "of which 32-bit: $pass ok ($skipped skipped), $fail not ok, $top_fail test programs failed"
+	if ! grep -q '^SYNCHMESS-KSELFTEST32 end rc=0' "$part" || [ "$pass" -eq 0 ]; then
+		echo "FAIL: the 32-bit kselftests did not run, or failed" >&2
+		FAILED_RUNS=$((FAILED_RUNS + 1))
+	fi
+}
+
 prepare_tree
 B=$CACHE/build
 for mode in m y; do
@@ -65,9 +112,13 @@ for mode in m y; do
 	if [ "$mode" = m ]; then
 		build_selftests "$B"
 		build_tool "$B"
+		build_selftests32 "$B"
 	fi
-	boot_and_count "synchmess=$mode" "$B" \
-		"$TOP/scripts/guest-kselftest.sh" 1500
+	# The 32-bit suite runs once, with the driver as a module.
+	WITH_KSELFTEST32=$([ "$mode" = m ] && echo 1 || echo 0) \
+		boot_and_count "synchmess=$mode" "$B" \
+		"$TOP/scripts/guest-kselftest.sh" 1800
+	[ "$mode" = y ] || count32 "$RESULTS/serial-synchmess=$mode.log"
 	if ! grep -q '^SYNCHMESS-BENCH ran' "$RESULTS/serial-synchmess=$mode.log"; then
 		echo "FAIL: synchmess_bench did not run to its end" >&2
 		FAILED_RUNS=$((FAILED_RUNS + 1))
@@ -83,6 +134,28 @@ if ! grep -q '^SYNCHMESS-KMEMLEAK 0 leaks' "$RESULTS/serial-debug.log"; then
 	echo "FAIL: kmemleak did not report a clean scan" >&2
 	FAILED_RUNS=$((FAILED_RUNS + 1))
 fi
+
+# The data-race detector: the driver as a module, so that every frame of
+# it in a report says [synchmess].
+BK=$CACHE/build-kcsan
+EXTRA_CONFIG=$TOP/scripts/kcsan.config build_kernel "$BK" m
+build_selftests "$BK"
+build_tool "$BK"
+boot_and_count kcsan "$BK" "$TOP/scripts/guest-kcsan.sh" 2700 kcsan
+
+# Another architecture at run time: arm64, its own compiler, memory model
+# and C library.
+BA=$CACHE/build-arm64
+export GUEST_ARCH=arm64
+build_kernel "$BA" m
+build_selftests "$BA"
+build_tool "$BA"
+boot_and_count arm64 "$BA" "$TOP/scripts/guest-kselftest.sh" 2400
+if ! grep -q '^SYNCHMESS-BENCH ran' "$RESULTS/serial-arm64.log"; then
+	echo "FAIL: synchmess_bench did not run to its end on arm64" >&2
+	FAILED_RUNS=$((FAILED_RUNS + 1))
+fi
+unset GUEST_ARCH
 
 log "static gate, checks that build"
 "$TOP/scripts/check-static.sh" --slow || FAILED_RUNS=$((FAILED_RUNS + 1))
