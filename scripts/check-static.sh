@@ -340,7 +340,10 @@ check_arch() {
 		echo "build failed" >>"$logf"
 	grep -q 'CHECK.*synchmess/group.c' "$logf" ||
 		echo "sparse did not run" >>"$logf"
-	report "$name: sparse (make C=2)" "$(findings "$logf" \
+	# C=2 checks what the driver's make rebuilds in prepare too: the
+	# vDSO of arm64 and riscv, whose warnings are the base tree's.
+	grep -v '/vdso/' "$logf" >"$logf.driver" || true
+	report "$name: sparse (make C=2)" "$(findings "$logf.driver" \
 		'warning:|error:|failed|did not run')"
 }
 

@@ -21,27 +21,45 @@
 # log with BUG, WARNING, lockdep, KASAN, KCSAN (in synchmess), kmemleak or
 # atomic-sleep reports.
 #
-#   scripts/test.sh
+#   scripts/test.sh               everything, in the order above
+#   scripts/test.sh STAGE...      only those stages, in the order above:
+#                                 fast (1), x86 (2), debug (3), kcsan (4),
+#                                 arm64 (5), slow (6)
 #
 # Installs what it needs from Debian. Build output and caches live in
 # ~/.cache/synchmess (SYNCHMESS_CACHE), so a second run rebuilds only what
-# changed. Ends with "N passed, N failed" and a non-zero exit on failure.
+# changed; serial logs in its results/ (SYNCHMESS_RESULTS moves them).
+# Ends with "N passed, N failed" and a non-zero exit on failure.
 set -euo pipefail
 . "$(dirname "$0")/vm.sh"
+
+STAGES=" $* "
+for s in "$@"; do
+	case $s in
+	fast|x86|debug|kcsan|arm64|slow) ;;
+	*) die "unknown stage $s (fast, x86, debug, kcsan, arm64, slow)";;
+	esac
+done
+# stage NAME: whether this run includes stage NAME.
+stage() {
+	[ "$STAGES" = "  " ] || [[ $STAGES == *" $1 "* ]]
+}
 
 T0=$SECONDS
 mkdir -p "$CACHE"
 need_packages "${KBUILD_PACKAGES[@]}" "${VM_PACKAGES[@]}" \
 	"${M32_PACKAGES[@]}" "${ARM64_PACKAGES[@]}"
-RESULTS=$CACHE/results
+RESULTS=${SYNCHMESS_RESULTS:-$CACHE/results}
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 FAILED_RUNS=0
 PASS=0
 FAIL=0
 
-log "static gate, checks without a build"
-"$TOP/scripts/check-static.sh" --fast || FAILED_RUNS=$((FAILED_RUNS + 1))
+if stage fast; then
+	log "static gate, checks without a build"
+	"$TOP/scripts/check-static.sh" --fast || FAILED_RUNS=$((FAILED_RUNS + 1))
+fi
 
 # boot_and_count NAME BUILD GUEST_CMD LIMIT [kcsan]: boot, show the TAP
 # lines, add up the results; a failed run counts as a failure of its own.
@@ -107,58 +125,68 @@ count32() {
 
 prepare_tree
 B=$CACHE/build
-for mode in m y; do
-	build_kernel "$B" "$mode"
-	if [ "$mode" = m ]; then
-		build_selftests "$B"
-		build_tool "$B"
-		build_selftests32 "$B"
-	fi
-	# The 32-bit suite runs once, with the driver as a module.
-	WITH_KSELFTEST32=$([ "$mode" = m ] && echo 1 || echo 0) \
-		boot_and_count "synchmess=$mode" "$B" \
-		"$TOP/scripts/guest-kselftest.sh" 1800
-	[ "$mode" = y ] || count32 "$RESULTS/serial-synchmess=$mode.log"
-	if ! grep -q '^SYNCHMESS-BENCH ran' "$RESULTS/serial-synchmess=$mode.log"; then
-		echo "FAIL: synchmess_bench did not run to its end" >&2
+if stage x86; then
+	for mode in m y; do
+		build_kernel "$B" "$mode"
+		if [ "$mode" = m ]; then
+			build_selftests "$B"
+			build_tool "$B"
+			build_selftests32 "$B"
+		fi
+		# The 32-bit suite runs once, with the driver as a module.
+		WITH_KSELFTEST32=$([ "$mode" = m ] && echo 1 || echo 0) \
+			boot_and_count "synchmess=$mode" "$B" \
+			"$TOP/scripts/guest-kselftest.sh" 1800
+		[ "$mode" = y ] || count32 "$RESULTS/serial-synchmess=$mode.log"
+		if ! grep -q '^SYNCHMESS-BENCH ran' "$RESULTS/serial-synchmess=$mode.log"; then
+			echo "FAIL: synchmess_bench did not run to its end" >&2
+			FAILED_RUNS=$((FAILED_RUNS + 1))
+		fi
+	done
+fi
+
+if stage debug; then
+	BD=$CACHE/build-debug
+	EXTRA_CONFIG=$TOP/scripts/debug.config build_kernel "$BD" m
+	build_selftests "$BD"
+	build_tool "$BD"
+	boot_and_count debug "$BD" "$TOP/scripts/guest-debug.sh" 2700
+	if ! grep -q '^SYNCHMESS-KMEMLEAK 0 leaks' "$RESULTS/serial-debug.log"; then
+		echo "FAIL: kmemleak did not report a clean scan" >&2
 		FAILED_RUNS=$((FAILED_RUNS + 1))
 	fi
-done
-
-BD=$CACHE/build-debug
-EXTRA_CONFIG=$TOP/scripts/debug.config build_kernel "$BD" m
-build_selftests "$BD"
-build_tool "$BD"
-boot_and_count debug "$BD" "$TOP/scripts/guest-debug.sh" 2700
-if ! grep -q '^SYNCHMESS-KMEMLEAK 0 leaks' "$RESULTS/serial-debug.log"; then
-	echo "FAIL: kmemleak did not report a clean scan" >&2
-	FAILED_RUNS=$((FAILED_RUNS + 1))
 fi
 
-# The data-race detector: the driver as a module, so that every frame of
-# it in a report says [synchmess].
-BK=$CACHE/build-kcsan
-EXTRA_CONFIG=$TOP/scripts/kcsan.config build_kernel "$BK" m
-build_selftests "$BK"
-build_tool "$BK"
-boot_and_count kcsan "$BK" "$TOP/scripts/guest-kcsan.sh" 2700 kcsan
-
-# Another architecture at run time: arm64, its own compiler, memory model
-# and C library.
-BA=$CACHE/build-arm64
-export GUEST_ARCH=arm64
-build_kernel "$BA" m
-build_selftests "$BA"
-build_tool "$BA"
-boot_and_count arm64 "$BA" "$TOP/scripts/guest-kselftest.sh" 2400
-if ! grep -q '^SYNCHMESS-BENCH ran' "$RESULTS/serial-arm64.log"; then
-	echo "FAIL: synchmess_bench did not run to its end on arm64" >&2
-	FAILED_RUNS=$((FAILED_RUNS + 1))
+if stage kcsan; then
+	# The data-race detector: the driver as a module, so that every
+	# frame of it in a report says [synchmess].
+	BK=$CACHE/build-kcsan
+	EXTRA_CONFIG=$TOP/scripts/kcsan.config build_kernel "$BK" m
+	build_selftests "$BK"
+	build_tool "$BK"
+	boot_and_count kcsan "$BK" "$TOP/scripts/guest-kcsan.sh" 2700 kcsan
 fi
-unset GUEST_ARCH
 
-log "static gate, checks that build"
-"$TOP/scripts/check-static.sh" --slow || FAILED_RUNS=$((FAILED_RUNS + 1))
+if stage arm64; then
+	# Another architecture at run time: arm64, its own compiler,
+	# memory model and C library.
+	BA=$CACHE/build-arm64
+	export GUEST_ARCH=arm64
+	build_kernel "$BA" m
+	build_selftests "$BA"
+	build_tool "$BA"
+	boot_and_count arm64 "$BA" "$TOP/scripts/guest-kselftest.sh" 2400
+	if ! grep -q '^SYNCHMESS-BENCH ran' "$RESULTS/serial-arm64.log"; then
+		echo "FAIL: synchmess_bench did not run to its end on arm64" >&2
+		FAILED_RUNS=$((FAILED_RUNS + 1))
+	fi
+	unset GUEST_ARCH
+fi
+
+if stage slow; then
+	log "static gate, checks that build"
+	"$TOP/scripts/check-static.sh" --slow || FAILED_RUNS=$((FAILED_RUNS + 1))
+fi
 
 log "total time $((SECONDS - T0)) s; serial logs in $RESULTS"
 FAIL=$((FAIL + FAILED_RUNS))
