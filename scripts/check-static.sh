@@ -301,7 +301,7 @@ slow_checks() {
 # objects are removed rather than its sources touched: the other build
 # trees share those sources.
 check_arch() {
-	local name=$1 arch=$2 cross=$3 bx=$CACHE/build-$1 logf opt
+	local name=$1 arch=$2 cross=$3 bx=$CACHE/build-cross-$1 logf opt
 	local args=(ARCH="$arch" CROSS_COMPILE="$cross" CC="ccache ${cross}gcc")
 
 	logf=$OUT/$name-prepare.log
