@@ -143,7 +143,7 @@ build_selftests() {
 # installed headers give them, as they do to the selftests. A warning
 # fails the build, as in build_tool.
 build_selftests32() {
-	local b=$1 t0=$SECONDS out=$1/kselftest32 f
+	local b=$1 t0=$SECONDS out=$1/kselftest32 f warn
 	need_packages "${M32_PACKAGES[@]}"
 	log "building the synchmess selftests and tool, 32-bit"
 	rm -rf "$out"
@@ -154,7 +154,13 @@ build_selftests32() {
 	quiet "$b/tool32.log" make -C "$KSRC/tools/synchmess" O="$out/tool" \
 		CFLAGS="-m32 -isystem $b/usr/include" LDFLAGS="-static -m32" \
 		DESTDIR="$out/tool-root" install
-	! grep -q 'warning:' "$b/kselftest32.log" "$b/tool32.log" ||
+	# The base tree's kselftest_harness.h casts the pointers that
+	# ASSERT_NE(MAP_FAILED, p) compares to uintmax_t, which warns on
+	# every 32-bit build of any test that does it: that one is not ours.
+	warn=$(grep -h 'warning:' "$b/kselftest32.log" "$b/tool32.log" |
+		grep -v '^\.\./kselftest_harness\.h:[0-9:]* warning: cast from pointer to integer of different size' ||
+		true)
+	[ -z "$warn" ] ||
 		die "32-bit builds with warnings, see $b/kselftest32.log, $b/tool32.log"
 	for f in "$out/tool-root/usr/bin/synchmess" \
 		 "$out/kselftest_install/synchmess/synchmess_msg_test"; do
