@@ -10,7 +10,9 @@
 #                                     series current, checkpatch, kernel-doc,
 #                                     uapi header, documentation
 #   scripts/check-static.sh --slow    only those that build: bisectability,
-#                                     W=1, sparse, coccicheck, clang
+#                                     W=1, sparse, coccicheck, clang, and
+#                                     W=1 and sparse for i386, arm64, riscv64
+#   scripts/check-static.sh --cross   only the last: i386, arm64, riscv64
 #
 # Installs what it needs from Debian. Logs go to ~/.cache/synchmess/static.
 set -euo pipefail
@@ -21,20 +23,25 @@ export PATH=/usr/bin:/bin:$PATH
 # spatch aborts on the .cocci scripts with OCaml parts without ocaml-nox.
 STATIC_PACKAGES=(sparse coccinelle ocaml-nox clang lld llvm python3-ply
 	python3-git python3-docutils python3-sphinx g++ perl)
+# The other architectures' compilers (i386 is gcc's -m32, built in).
+CROSS_PACKAGES=(gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu)
 
 FAST=1
 SLOW=1
+CROSS=1
 case ${1:-} in
---fast) SLOW=0;;
+--fast) SLOW=0; CROSS=0;;
 --slow) FAST=0;;
+--cross) FAST=0; SLOW=0;;
 "") ;;
-*) die "usage: $0 [--fast|--slow]";;
+*) die "usage: $0 [--fast|--slow|--cross]";;
 esac
 
 FAILS=0
 T0=$SECONDS
 mkdir -p "$CACHE"
 need_packages "${KBUILD_PACKAGES[@]}" "${STATIC_PACKAGES[@]}"
+[ $CROSS -eq 0 ] || need_packages "${CROSS_PACKAGES[@]}"
 python3 -c 'import ply, git' ||
 	die "python3 lacks ply or git: checkpatch would skip spdxcheck"
 
@@ -286,7 +293,74 @@ slow_checks() {
 	echo "  (checks with a build took $((SECONDS - t)) s)"
 }
 
+# The driver on other architectures, named $1, ARCH $2, CROSS_COMPILE $3: i386
+# (a 32-bit kernel), arm64 and riscv64 (64-bit, other memory models and
+# alignment), each from tinyconfig with modules and SYNCHMESS=m and
+# nothing else, only prepared (modules_prepare), then the driver's
+# directory with W=1 and with sparse. Both must say nothing. The driver's
+# objects are removed rather than its sources touched: the other build
+# trees share those sources.
+check_arch() {
+	local name=$1 arch=$2 cross=$3 bx=$CACHE/build-cross-$1 logf opt
+	local args=(ARCH="$arch" CROSS_COMPILE="$cross" CC="ccache ${cross}gcc")
+
+	logf=$OUT/$name-prepare.log
+	mkdir -p "$bx"
+	rm -f "$logf.findings"
+	printf '%s\n' CONFIG_MODULES=y CONFIG_SYNCHMESS=m >"$bx/arch.fragment"
+	{
+		make -C "$KSRC" O="$bx" "${args[@]}" tinyconfig &&
+		"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$bx" \
+			"$bx/.config" "$bx/arch.fragment" &&
+		make -C "$KSRC" O="$bx" "${args[@]}" olddefconfig &&
+		make -C "$KSRC" O="$bx" "${args[@]}" -j"$JOBS" modules_prepare
+	} >"$logf" 2>&1 || echo "$name: the tree does not prepare" >"$logf.findings"
+	while read -r opt; do
+		grep -qx "$opt" "$bx/.config" ||
+			echo "$name: Kconfig dropped $opt" >>"$logf.findings"
+	done <"$bx/arch.fragment"
+	case $name in
+	i386) grep -qx 'CONFIG_64BIT=y' "$bx/.config";;
+	*) ! grep -qx 'CONFIG_64BIT=y' "$bx/.config";;
+	esac && echo "$name: not the word size wanted" >>"$logf.findings"
+	touch "$logf.findings"
+	report "$name: tinyconfig, modules_prepare" "$logf.findings"
+
+	logf=$OUT/$name-w1.log
+	rm -f "$bx/$DRV"/*.o
+	make -C "$KSRC" O="$bx" "${args[@]}" W=1 "$DRV/" >"$logf" 2>&1 ||
+		echo "build failed" >>"$logf"
+	grep -q 'CC \[M\] .*synchmess/group.o' "$logf" ||
+		echo "nothing was compiled" >>"$logf"
+	report "$name: make W=1" "$(findings "$logf" \
+		'warning:|error:|failed|nothing was compiled')"
+
+	logf=$OUT/$name-sparse.log
+	# Debian's sparse rejects riscv's -march with ISA extensions.
+	[ "$name" = riscv64 ] && args+=(CHECK="$TOP/scripts/sparse-march.sh")
+	make -C "$KSRC" O="$bx" "${args[@]}" C=2 "$DRV/" >"$logf" 2>&1 ||
+		echo "build failed" >>"$logf"
+	grep -q 'CHECK.*synchmess/group.c' "$logf" ||
+		echo "sparse did not run" >>"$logf"
+	# C=2 checks what the driver's make rebuilds in prepare too: the
+	# vDSO of arm64 and riscv, whose warnings are the base tree's.
+	grep -v '/vdso/' "$logf" >"$logf.driver" || true
+	report "$name: sparse (make C=2)" "$(findings "$logf.driver" \
+		'warning:|error:|failed|did not run')"
+}
+
+cross_checks() {
+	local t=$SECONDS
+
+	prepare_tree
+	check_arch i386 i386 ""
+	check_arch arm64 arm64 aarch64-linux-gnu-
+	check_arch riscv64 riscv riscv64-linux-gnu-
+	echo "  (i386, arm64, riscv64 took $((SECONDS - t)) s)"
+}
+
 [ $FAST -eq 1 ] && fast_checks
 [ $SLOW -eq 1 ] && slow_checks
+[ $CROSS -eq 1 ] && cross_checks
 echo "static gate: $FAILS checker(s) with findings, $((SECONDS - T0)) s"
 [ $FAILS -eq 0 ]
