@@ -203,10 +203,13 @@ static unsigned long random_arg(struct fuzz *f,
 		*delay = rand_r(seed) % 2 ? rand_r(seed) % 5 :
 			 SYNCHMESS_MAX_SEND_DELAY_MS + rand_r(seed) % 3 - 1;
 	}
-	/* A number, not in anything mapped: the first page or the top. */
+	/*
+	 * A number, not in anything mapped: the first page or the last one,
+	 * which no process maps, 32-bit ones included.
+	 */
 	if (rand_r(seed) % 4 == 0)
 		return rand_r(seed) % 2 ? rand_r(seed) % f->a.page :
-					  -1ul - rand_r(seed);
+					  -1ul - rand_r(seed) % f->a.page;
 	return (unsigned long)bad_pointer(&f->a, seed, 72);
 }
 
