@@ -88,10 +88,14 @@ fast_checks() {
 	cat "$OUT"/checkpatch-*.log >"$OUT/checkpatch.log"
 	report "checkpatch --strict" "$OUT/checkpatch.log"
 
-	(cd "$TOP" && "$KSRC/scripts/kernel-doc" -none -Wall $DRV/*.[ch] $UAPI) \
+	# The driver's own sources, not what an external build left beside
+	# them (synchmess.mod.c).
+	mapfile -t srcs < <(git -C "$TOP" ls-files "$DRV/*.[ch]")
+	(cd "$TOP" && "$KSRC/scripts/kernel-doc" -none -Wall "${srcs[@]}" $UAPI) \
 		>"$OUT/kernel-doc.log" 2>&1 || true
 	# Every function other files may call carries a kernel-doc comment.
-	for f in "$TOP"/$DRV/*.c; do
+	for f in "${srcs[@]/#/$TOP/}"; do
+		[[ $f == *.c ]] || continue
 		awk -v f="${f#"$TOP"/}" '
 			/^\/\*\*/ { indoc = 1 }
 			indoc && /\*\// { indoc = 0; doc = NR; next }
