@@ -7,7 +7,10 @@
 #  2. the synchmess kselftests in QEMU (TCG, two vCPUs) on a kernel with the
 #     driver as a module (with unload and reload), then the same suite
 #     built as 32-bit programs (-m32) on that kernel, through the compat
-#     path, then the 64-bit suite again with the driver built in;
+#     path, then the 64-bit suite again with the driver built in; and
+#     (stage "distro") scripts/test-distro.sh's guests: the module built
+#     out of tree (top-level Makefile, compat/) on the 6.12 kernel of 2,
+#     and by DKMS on Debian 12's own 6.1 kernel, booted unmodified;
 #  3. the same suite on a debug kernel (KASAN, lockdep, kmemleak, debug
 #     objects, fault injection) with a longer stress run and a kmemleak
 #     scan at the end;
@@ -15,10 +18,6 @@
 #     data-race detector, strict): a report naming synchmess fails the run,
 #     a report elsewhere in the kernel is printed and does not;
 #  5. the same suite on an arm64 kernel in qemu-system-aarch64 (TCG);
-#     between 2 and 3 (stage "distro"), scripts/test-distro.sh's guests:
-#     the module built out of tree (top-level Makefile, compat/) on the
-#     6.12 kernel of 2, and by DKMS on Debian 12's own 6.1 kernel, booted
-#     unmodified;
 #  6. the static gate's checks that build (bisectability, W=1, sparse,
 #     coccicheck, clang, and W=1 and sparse for i386, arm64, riscv64).
 # A run fails on a failed test, a guest that does not finish, or a kernel
