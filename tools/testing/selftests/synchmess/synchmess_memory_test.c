@@ -92,12 +92,14 @@ static long mem_taken(long before_kb)
 static long fill(struct __test_metadata *_metadata, int fd, __u32 id,
 		 size_t len)
 {
+	/* Where nothing is weighed, a smaller group shows ENOSPC as well. */
+	unsigned long limit = memory_measured() ? LIMIT : LIMIT / 8;
 	char *buf = calloc(1, len);
 	long before, taken = 0, n = 0;
 
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, sm_param_set("max_message_size", len));
-	ASSERT_EQ(0, sm_param_set("max_storage_size", LIMIT));
+	ASSERT_EQ(0, sm_param_set("max_storage_size", limit));
 	before = sm_free_kb();
 	ASSERT_LT(0, before);
 	for (;;) {
@@ -116,9 +118,9 @@ static long fill(struct __test_metadata *_metadata, int fd, __u32 id,
 	taken = mem_taken(before);
 	ksft_print_msg("%zu B messages: %ld taken, charged %ld B, took %ld KiB (limit %lu KiB)\n",
 		       len, n, sm_figure(id, "bytes"), taken / 1024,
-		       LIMIT / 1024);
-	EXPECT_GE(LIMIT, (unsigned long)sm_figure(id, "bytes"));
-	EXPECT_GE(LIMIT, n * len);
+		       limit / 1024);
+	EXPECT_GE(limit, (unsigned long)sm_figure(id, "bytes"));
+	EXPECT_GE(limit, n * len);
 	EXPECT_LT(0, n);
 	free(buf);
 	return taken;
