@@ -211,7 +211,8 @@ void synchmess_delay_init(struct synchmess_delay *d,
 	d->count = 0;
 	d->dead = false;
 	d->send_delay_ms = 0;
-	atomic64_set(&d->next, S64_MAX);
+	/* atomic64_set() of a constant trips sparse on i386, which splits it. */
+	d->next = (atomic64_t)ATOMIC64_INIT(S64_MAX);
 	hrtimer_init(&d->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	d->timer.function = synchmess_delay_timer;
 	INIT_WORK(&d->work, synchmess_delay_work);
