@@ -294,7 +294,8 @@ drop_paragraphs() {
 }
 
 # 6: selftests
-copy $KST/Makefile $KST/config $KST/settings $KST/synchmess_util.h
+copy $KST/Makefile $KST/config $KST/settings $KST/synchmess_util.h \
+	$KST/synchmess_uring.h
 # The tool's test comes with the tool.
 drop_paragraphs '^# The command-line tool|^\$\(OUTPUT\)/synchmess:'
 for t in "$TOP/$KST"/synchmess_*_test.c; do

@@ -46,6 +46,7 @@
 #include <sys/wait.h>
 
 #include "synchmess_util.h"
+#include "synchmess_uring.h"
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -927,61 +928,19 @@ static double bench_pingpong_flush(unsigned int pending, double window_ns,
  * no liburing. Messages per second from the start signal until both are
  * done; @total is a multiple of BATCH.
  */
-struct ring {
-	int fd;
-	unsigned int *sq_tail, *sq_mask, *sq_array;
-	unsigned int *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-};
-
-static void ring_setup(struct ring *r, unsigned int entries)
+/* Set up a ring, or end the benchmark. */
+static void ring_setup(struct sm_ring *r, unsigned int entries)
 {
-	struct io_uring_params p = { 0 };
-	void *sq, *cq;
+	int ret = sm_ring_setup(r, entries);
 
-	r->fd = syscall(__NR_io_uring_setup, entries, &p);
-	if (r->fd < 0)
+	if (ret) {
+		errno = -ret;
 		die("io_uring_setup (CONFIG_IO_URING?)");
-	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(unsigned int),
-		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-		  IORING_OFF_SQ_RING);
-	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
-		  PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-		  IORING_OFF_CQ_RING);
-	r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
-		       PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-		       IORING_OFF_SQES);
-	if (sq == MAP_FAILED || cq == MAP_FAILED || r->sqes == MAP_FAILED)
-		die("mmap io_uring");
-	r->sq_tail = sq + p.sq_off.tail;
-	r->sq_mask = sq + p.sq_off.ring_mask;
-	r->sq_array = sq + p.sq_off.array;
-	r->cq_head = cq + p.cq_off.head;
-	r->cq_tail = cq + p.cq_off.tail;
-	r->cq_mask = cq + p.cq_off.ring_mask;
-	r->cqes = cq + p.cq_off.cqes;
-}
-
-static void ring_queue(struct ring *r, int op, int fd, void *buf,
-		       unsigned int len, __u64 tag)
-{
-	unsigned int tail = *r->sq_tail, i = tail & *r->sq_mask;
-	struct io_uring_sqe *sqe = &r->sqes[i];
-
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = op;
-	sqe->fd = fd;
-	sqe->addr = (unsigned long)buf;
-	sqe->len = len;
-	sqe->off = -1;
-	sqe->user_data = tag;
-	r->sq_array[i] = i;
-	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
+	}
 }
 
 /* Submit @n queued operations and wait for @n completions. */
-static void ring_submit_wait(struct ring *r, unsigned int n)
+static void ring_submit_wait(struct sm_ring *r, unsigned int n)
 {
 	unsigned int submitted = 0;
 	int ret;
@@ -1005,32 +964,20 @@ static void ring_submit_wait(struct ring *r, unsigned int n)
 	}
 }
 
-static bool ring_reap(struct ring *r, struct io_uring_cqe *out)
-{
-	unsigned int head = *r->cq_head;
-	unsigned int tail = __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE);
-
-	if (head == tail)
-		return false;
-	*out = r->cqes[head & *r->cq_mask];
-	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
-	return true;
-}
-
 static void uring_writer(int fd, unsigned int total)
 {
 	static char buf[64];
 	struct io_uring_cqe cqe;
 	unsigned int sent = 0, i, n;
-	struct ring r;
+	struct sm_ring r;
 
 	ring_setup(&r, 2 * BATCH);
 	while (sent < total) {
 		n = total - sent < BATCH ? total - sent : BATCH;
 		for (i = 0; i < n; i++)
-			ring_queue(&r, IORING_OP_WRITE, fd, buf, sizeof(buf), i);
+			sm_ring_queue(&r, IORING_OP_WRITE, fd, buf, sizeof(buf), i);
 		ring_submit_wait(&r, n);
-		while (ring_reap(&r, &cqe)) {
+		while (sm_ring_reap(&r, &cqe)) {
 			if (cqe.res == sizeof(buf)) {
 				sent++;
 			} else if (cqe.res == -ENOSPC) {
@@ -1051,16 +998,16 @@ static void uring_reader(int fd, unsigned int total)
 	static char bufs[BATCH][128];
 	struct io_uring_cqe cqe;
 	unsigned int got = 0, i, n;
-	struct ring r;
+	struct sm_ring r;
 
 	ring_setup(&r, 2 * BATCH);
 	while (got < total) {
 		n = total - got < BATCH ? total - got : BATCH;
 		for (i = 0; i < n; i++)
-			ring_queue(&r, IORING_OP_READ, fd, bufs[i],
-				   sizeof(bufs[i]), i);
+			sm_ring_queue(&r, IORING_OP_READ, fd, bufs[i],
+				      sizeof(bufs[i]), i);
 		ring_submit_wait(&r, n);
-		while (ring_reap(&r, &cqe)) {
+		while (sm_ring_reap(&r, &cqe)) {
 			if (cqe.res != 64) {
 				errno = cqe.res < 0 ? -cqe.res : EIO;
 				die("io_uring read");
