@@ -100,9 +100,11 @@ fast_checks() {
 			/^\/\*\*/ { indoc = 1 }
 			indoc && /\*\// { indoc = 0; doc = NR; next }
 			/^[a-z_].*\(/ && !/;$/ && !/^static / &&
+			prev !~ /^static / &&
 			!/^(MODULE_|module_|EXPORT_|DEFINE_)/ && doc != NR - 1 {
 				print f ":" NR ": no kernel-doc: " $0
-			}' "$f"
+			}
+			{ prev = $0 }' "$f"
 	done >>"$OUT/kernel-doc.log"
 	report "kernel-doc -Wall, coverage" "$OUT/kernel-doc.log"
 

@@ -2,14 +2,22 @@
 /*
  * SynchMess delayed delivery.
  *
- * A group keeps its delayed messages in a tree sorted by deadline, ties in
- * write order, and one high-resolution timer armed for the earliest
- * deadline, so a message is published as soon after its deadline as the
- * kernel's timers allow, whatever the length of the delay: a jiffy timer
- * would add up to a tick, and the timer wheel rounds long delays up by as
- * much as an eighth of their length. Deadlines come from the monotonic
- * clock, taken under the lock, so the writes of one delay always go last in
- * the tree, in constant time, and a mix of delays costs O(log n).
+ * A group keeps its delayed messages in deadline order, ties in write
+ * order, in two sequences, and one high-resolution timer armed for the
+ * earliest deadline, so a message is published as soon after its deadline
+ * as the kernel's timers allow, whatever the length of the delay: a jiffy
+ * timer would add up to a tick, and the timer wheel rounds long delays up by
+ * as much as an eighth of their length.
+ *
+ * Deadlines come from the monotonic clock, taken under the lock, so the
+ * writes of one delay come in deadline order. Such a write goes to the end
+ * of @appended, a list, in constant time; only a write due before the last
+ * pending message goes to @inserted, a tree, in O(log n). Publication merges
+ * the two. Every message of @inserted is due before the last of @appended,
+ * which a publication takes only with everything due before it, so
+ * @inserted is empty whenever @appended is, and of two messages with the
+ * same deadline the one in @appended was written first. With one delay
+ * @inserted stays empty, and a flush, or a batch all due, is one splice.
  *
  * The timer fires in interrupt context, where nothing may sleep; it only
  * queues the work item that publishes, which takes the group's mutex and
@@ -23,7 +31,8 @@
  * overtaken by a write made after that deadline.
  *
  *   event                 under d->lock                        after it
- *   write with a delay    insert; if it is the earliest,       -
+ *   write with a delay    append, or insert if due before      -
+ *                         the last; if it is the earliest,
  *                         arm the timer for it
  *   write, no delay,      publish what is due, then the        -
  *   @next passed          new message; move @next
@@ -46,13 +55,35 @@
 
 #include "delay.h"
 
-/* Messages moved from the tree between two chances to reschedule. */
+/* Messages merged from both sequences between chances to reschedule. */
 #define SYNCHMESS_DELAY_BATCH	1024
 
+/* The earliest message of @appended, NULL when it is empty. */
+static struct synchmess_msg *
+synchmess_delay_first_appended(struct synchmess_delay *d)
+{
+	return list_first_entry_or_null(&d->appended, struct synchmess_msg,
+					node);
+}
+
+/* The earliest message of @inserted, NULL when it is empty. */
+static struct synchmess_msg *
+synchmess_delay_first_inserted(struct synchmess_delay *d)
+{
+	return rb_entry_safe(rb_first_cached(&d->inserted),
+			     struct synchmess_msg, rb);
+}
+
+/* The earliest pending message; of two due at once, the appended one. */
 static struct synchmess_msg *synchmess_delay_first(struct synchmess_delay *d)
 {
-	return rb_entry_safe(rb_first_cached(&d->pending), struct synchmess_msg,
-			     rb);
+	struct synchmess_msg *appended = synchmess_delay_first_appended(d);
+	struct synchmess_msg *inserted = synchmess_delay_first_inserted(d);
+
+	if (inserted && (!appended ||
+			 ktime_before(inserted->deadline, appended->deadline)))
+		return inserted;
+	return appended;
 }
 
 /* Whether a delayed message is due, without taking d->lock. */
@@ -65,20 +96,14 @@ static bool synchmess_delay_due(struct synchmess_delay *d)
 	return next != S64_MAX && next <= ktime_get();
 }
 
-/* Insert @msg by deadline, after every message with the same deadline. */
+/* Insert @msg into @inserted by deadline, after those with the same one. */
 static void synchmess_delay_insert(struct synchmess_delay *d,
 				   struct synchmess_msg *msg)
 {
-	struct rb_node **link = &d->pending.rb_root.rb_node, *parent = NULL;
+	struct rb_node **link = &d->inserted.rb_root.rb_node, *parent = NULL;
 	struct synchmess_msg *pos;
 	bool leftmost = true;
 
-	lockdep_assert_held(&d->lock);
-	if (d->last && !ktime_before(msg->deadline, d->last->deadline)) {
-		parent = &d->last->rb;
-		link = &parent->rb_right;
-		leftmost = false;
-	}
 	while (*link) {
 		parent = *link;
 		pos = rb_entry(parent, struct synchmess_msg, rb);
@@ -90,28 +115,55 @@ static void synchmess_delay_insert(struct synchmess_delay *d,
 		}
 	}
 	rb_link_node(&msg->rb, parent, link);
-	rb_insert_color_cached(&msg->rb, &d->pending, leftmost);
-	if (!d->last || !ktime_before(msg->deadline, d->last->deadline))
-		d->last = msg;
+	rb_insert_color_cached(&msg->rb, &d->inserted, leftmost);
+}
+
+/* The latest pending message, NULL when none is. */
+static struct synchmess_msg *synchmess_delay_last(struct synchmess_delay *d)
+{
+	if (list_empty(&d->appended))
+		return NULL;
+	return list_last_entry(&d->appended, struct synchmess_msg, node);
+}
+
+/* Add @msg to the pending messages, by its deadline. */
+static void synchmess_delay_add(struct synchmess_delay *d,
+				struct synchmess_msg *msg)
+{
+	struct synchmess_msg *last = synchmess_delay_last(d);
+
+	lockdep_assert_held(&d->lock);
+	if (last && ktime_before(msg->deadline, last->deadline))
+		synchmess_delay_insert(d, msg);
+	else
+		list_add_tail(&msg->node, &d->appended);
 	WRITE_ONCE(d->count, d->count + 1);
 }
 
 /*
- * Move the messages due by @until, earliest first, from the tree to @msgs;
- * return how many. @next is left for synchmess_delay_done() to move.
+ * Move the messages due by @until, earliest first, to @msgs; return how
+ * many. @next is left for synchmess_delay_done() to move.
  */
 static unsigned int synchmess_delay_take(struct synchmess_delay *d,
 					 ktime_t until, struct list_head *msgs)
 {
-	struct synchmess_msg *msg;
+	struct synchmess_msg *msg = synchmess_delay_last(d);
 	unsigned int count = 0;
 
 	lockdep_assert_held(&d->lock);
+	if (msg && RB_EMPTY_ROOT(&d->inserted.rb_root) &&
+	    !ktime_after(msg->deadline, until)) {
+		list_splice_tail_init(&d->appended, msgs);
+		count = d->count;
+		WRITE_ONCE(d->count, 0);
+		return count;
+	}
 	while ((msg = synchmess_delay_first(d)) &&
 	       !ktime_after(msg->deadline, until)) {
-		rb_erase_cached(&msg->rb, &d->pending);
-		if (msg == d->last)
-			d->last = NULL;
+		if (msg == synchmess_delay_first_inserted(d))
+			rb_erase_cached(&msg->rb, &d->inserted);
+		else
+			list_del(&msg->node);
 		list_add_tail(&msg->node, msgs);
 		if (!(++count % SYNCHMESS_DELAY_BATCH))
 			cond_resched();
@@ -206,8 +258,8 @@ void synchmess_delay_init(struct synchmess_delay *d,
 			  struct workqueue_struct *wq)
 {
 	mutex_init(&d->lock);
-	d->pending = RB_ROOT_CACHED;
-	d->last = NULL;
+	INIT_LIST_HEAD(&d->appended);
+	d->inserted = RB_ROOT_CACHED;
 	d->count = 0;
 	d->dead = false;
 	d->send_delay_ms = 0;
@@ -277,7 +329,7 @@ int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
 		return -EIDRM;
 	}
 	msg->deadline = ktime_add_ms(ktime_get(), ms);
-	synchmess_delay_insert(d, msg);
+	synchmess_delay_add(d, msg);
 	if (synchmess_delay_first(d) == msg)
 		synchmess_delay_done(d, true);
 	mutex_unlock(&d->lock);

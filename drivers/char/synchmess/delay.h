@@ -8,6 +8,7 @@
 
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/types.h>
@@ -17,16 +18,17 @@
 
 /**
  * struct synchmess_delay - pending delayed messages of one group
- * @lock:          protects @pending, @last, @count and @dead, and orders
+ * @lock:          protects @appended, @inserted, @count and @dead, and orders
  *                 every publication of delayed messages, so that they keep
  *                 their order and no later write overtakes a due one
- * @pending:       delayed messages by deadline, ties in write order
- * @last:          the latest message of @pending, where a write with the
- *                 same delay as the one before goes at once
- * @count:         number of messages on @pending
+ * @appended:      delayed messages written in deadline order: those not
+ *                 due before the latest pending one when written
+ * @inserted:      the other delayed messages, by deadline, ties in write
+ *                 order; each is due before the last of @appended
+ * @count:         number of delayed messages
  * @dead:          set once the group is removed
  * @send_delay_ms: delay applied to later writes, 0 to publish at once
- * @next:          earliest deadline on @pending, in ns, S64_MAX when none;
+ * @next:          earliest pending deadline, in ns, S64_MAX when none;
  *                 changed only after what was due is on the queue
  * @timer:         fires at the earliest deadline, to run @work
  * @work:          publishes the messages that are due
@@ -35,8 +37,8 @@
  */
 struct synchmess_delay {
 	struct mutex lock;	/* orders publication against flush and revoke */
-	struct rb_root_cached pending;
-	struct synchmess_msg *last;
+	struct list_head appended;
+	struct rb_root_cached inserted;
 	unsigned int count;
 	bool dead;
 	u32 send_delay_ms;

@@ -210,6 +210,62 @@ TEST_F(group, fsync_publishes_pending_in_order)
 	}
 }
 
+/*
+ * Delays far apart, so that the deadline order is known whatever the speed
+ * of the writes: shorter delays after longer ones, ties among them.
+ */
+static const unsigned int mixed_delays_ms[] = {
+	600000, 500000, 600000, 400000, 500000, 400000, 600000, 400000,
+};
+
+#define N_MIXED	ARRAY_SIZE(mixed_delays_ms)
+
+static void write_mixed_delays(struct __test_metadata *_metadata, int fd)
+{
+	char buf[2] = { 0 };
+	unsigned int i;
+
+	for (i = 0; i < N_MIXED; i++) {
+		ASSERT_EQ(0, set_delay(fd, mixed_delays_ms[i]));
+		buf[0] = 'a' + i;
+		ASSERT_EQ(1, write(fd, buf, 1));
+	}
+}
+
+TEST_F(group, fsync_publishes_mixed_delays_in_deadline_order)
+{
+	char buf[8];
+	unsigned int i, j, delay = 0, prev = 0;
+
+	write_mixed_delays(_metadata, self->fd);
+	ASSERT_EQ(0, fsync(self->fd));
+	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
+	for (i = 0; i < N_MIXED; i++) {
+		ASSERT_EQ(1, read_nonblock(self->fd, buf, sizeof(buf)));
+		j = buf[0] - 'a';
+		ASSERT_GT(N_MIXED, j);
+		/* Shortest delay first, ties in write order. */
+		EXPECT_LE(delay, mixed_delays_ms[j]) TH_LOG("'%c' came too late", buf[0]);
+		if (delay == mixed_delays_ms[j])
+			EXPECT_LT(prev, j);
+		delay = mixed_delays_ms[j];
+		prev = j;
+	}
+	EXPECT_EQ(-EAGAIN, read_nonblock(self->fd, buf, sizeof(buf)));
+}
+
+TEST_F(group, revoke_drops_mixed_delays)
+{
+	char buf[8];
+
+	write_mixed_delays(_metadata, self->fd);
+	EXPECT_EQ(N_MIXED, ioctl(self->fd, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES));
+	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
+	EXPECT_EQ(0, sm_figure(self->id, "bytes"));
+	ASSERT_EQ(0, fsync(self->fd));
+	EXPECT_EQ(-EAGAIN, read_nonblock(self->fd, buf, sizeof(buf)));
+}
+
 TEST_F(group, flush_appends_after_published)
 {
 	char buf[8] = { 0 };
@@ -375,7 +431,11 @@ static double message_lateness(int fd, unsigned int ms)
 /*
  * The bound documented: about a millisecond past the deadline, what a
  * timerfd of the same length gives, on an idle system. Compared with a
- * timerfd in the same run, so a slow machine slows both alike.
+ * timerfd in the same run, so a slow machine slows both alike: the
+ * message's lateness is at most twice the timerfd's plus the bound, as it
+ * takes two wake-ups (the work item that publishes it, then the reader)
+ * where the timerfd takes one, and on a loaded host each is as late as the
+ * timerfd's. A tick-based delay (4 ms at HZ=250) is still well past that.
  */
 #define ROUNDS		15
 #define BOUND		0.002
@@ -394,7 +454,7 @@ static void expect_exact(struct __test_metadata *_metadata, int fd,
 	}
 	ksft_print_msg("%u ms delay: message late by %.3f ms (median), timerfd %.3f ms\n",
 		       ms, median(msg, ROUNDS) * 1e3, median(tfd, ROUNDS) * 1e3);
-	EXPECT_GT(median(tfd, ROUNDS) + BOUND, median(msg, ROUNDS));
+	EXPECT_GT(2 * median(tfd, ROUNDS) + BOUND, median(msg, ROUNDS));
 }
 
 TEST_F(group, one_ms_delay_is_as_exact_as_timerfd)
