@@ -428,13 +428,29 @@ boot_and_count() {
 # module; the "Comm:" line, a test's task name, does not count) go to
 # $1.kcsan-synchmess, the others to $1.kcsan-other, and $1.filtered is the
 # log without the others, for check_guest_log. A report runs from its
-# "BUG: KCSAN:" line to the "=====" line that closes it. Prints the counts.
+# "BUG: KCSAN:" line to the "=====" line that closes it. When KCSAN cannot
+# find the racing access in its own stack trace (an access it reordered,
+# modelling weak memory), it says so first with a WARNING of its own
+# ("Cannot find frame for ... in stack trace", up to "end trace"): that
+# warning goes with the report that follows. Prints the counts.
 split_kcsan_reports() {
 	local logf=$1
 	awk -v mine="$logf.kcsan-synchmess" -v other="$logf.kcsan-other" \
 	    -v rest="$logf.filtered" '
 		BEGIN { printf "" >mine; printf "" >other }
-		/BUG: KCSAN:/ { inrep = 1; named = 0; buf = ""; n++ }
+		/Cannot find frame for .* in stack trace/ { inwarn = 1 }
+		inwarn {
+			pre = pre $0 "\n"
+			if ($0 ~ /synchmess/ && $0 !~ /Comm:|Modules linked in:/)
+				prenamed = 1
+			if ($0 ~ /---\[ end trace/)
+				inwarn = 0
+			next
+		}
+		/BUG: KCSAN:/ {
+			inrep = 1; named = prenamed; buf = pre; n++
+			pre = ""; prenamed = 0
+		}
 		inrep {
 			buf = buf $0 "\n"
 			if ($0 ~ /synchmess/ && $0 !~ /Comm:/)
@@ -455,6 +471,7 @@ split_kcsan_reports() {
 		END {
 			# A report cut short by the end of the log counts as ours.
 			if (inrep) { printf "%s", buf >mine; printf "%s", buf >rest; m++ }
+			else if (pre != "") { printf "%s", pre >mine; printf "%s", pre >rest; m++; n++ }
 			printf "%d %d\n", m, n - m
 		}' "$logf"
 }
