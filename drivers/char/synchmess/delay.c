@@ -12,8 +12,10 @@
  * Deadlines come from the monotonic clock, taken under the lock, so the
  * writes of one delay come in deadline order. Such a write goes to the end
  * of @appended, a list, in constant time; only a write due before the last
- * pending message goes to @inserted, a tree, in O(log n). Publication merges
- * the two. Every message of @inserted is due before the last of @appended,
+ * pending message goes to @inserted, a tree, in O(log n), or in constant
+ * time when its place is right after the message inserted before it
+ * (@hint), as in a burst of writes of one delay among others pending.
+ * Publication merges the two. Every message of @inserted is due before the last of @appended,
  * which a publication takes only with everything due before it, so
  * @inserted is empty whenever @appended is, and of two messages with the
  * same deadline the one in @appended was written first. With one delay
@@ -96,14 +98,47 @@ static bool synchmess_delay_due(struct synchmess_delay *d)
 	return next != S64_MAX && next <= ktime_get();
 }
 
+/*
+ * Where @msg goes when its place is right after @hint, the message
+ * inserted before it, as in a burst of writes of one delay: the link to
+ * fill, its parent in *@parent. NULL when its place is elsewhere.
+ */
+static struct rb_node **synchmess_delay_hinted_link(struct synchmess_delay *d,
+						    struct synchmess_msg *msg,
+						    struct rb_node **parent)
+{
+	struct rb_node *hint, *next;
+
+	if (!d->hint || ktime_before(msg->deadline, d->hint->deadline))
+		return NULL;
+	hint = &d->hint->rb;
+	next = rb_next(hint);
+	/* On a tie @next, written first, stays before @msg. */
+	if (next && !ktime_before(msg->deadline,
+				  rb_entry(next, struct synchmess_msg, rb)->deadline))
+		return NULL;
+	if (!hint->rb_right) {
+		*parent = hint;
+		return &hint->rb_right;
+	}
+	/* @next is the leftmost node under @hint's right child. */
+	*parent = next;
+	return &next->rb_left;
+}
+
 /* Insert @msg into @inserted by deadline, after those with the same one. */
 static void synchmess_delay_insert(struct synchmess_delay *d,
 				   struct synchmess_msg *msg)
 {
-	struct rb_node **link = &d->inserted.rb_root.rb_node, *parent = NULL;
+	struct rb_node **link, *parent = NULL;
 	struct synchmess_msg *pos;
-	bool leftmost = true;
+	bool leftmost = false;
 
+	link = synchmess_delay_hinted_link(d, msg, &parent);
+	if (!link) {
+		link = &d->inserted.rb_root.rb_node;
+		leftmost = true;
+	}
 	while (*link) {
 		parent = *link;
 		pos = rb_entry(parent, struct synchmess_msg, rb);
@@ -116,6 +151,7 @@ static void synchmess_delay_insert(struct synchmess_delay *d,
 	}
 	rb_link_node(&msg->rb, parent, link);
 	rb_insert_color_cached(&msg->rb, &d->inserted, leftmost);
+	d->hint = msg;
 }
 
 /* The latest pending message, NULL when none is. */
@@ -160,10 +196,13 @@ static unsigned int synchmess_delay_take(struct synchmess_delay *d,
 	}
 	while ((msg = synchmess_delay_first(d)) &&
 	       !ktime_after(msg->deadline, until)) {
-		if (msg == synchmess_delay_first_inserted(d))
+		if (msg == synchmess_delay_first_inserted(d)) {
 			rb_erase_cached(&msg->rb, &d->inserted);
-		else
+			if (msg == d->hint)
+				d->hint = NULL;
+		} else {
 			list_del(&msg->node);
+		}
 		list_add_tail(&msg->node, msgs);
 		if (!(++count % SYNCHMESS_DELAY_BATCH))
 			cond_resched();
@@ -260,6 +299,7 @@ void synchmess_delay_init(struct synchmess_delay *d,
 	mutex_init(&d->lock);
 	INIT_LIST_HEAD(&d->appended);
 	d->inserted = RB_ROOT_CACHED;
+	d->hint = NULL;
 	d->count = 0;
 	d->dead = false;
 	d->send_delay_ms = 0;

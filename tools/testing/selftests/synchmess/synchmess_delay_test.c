@@ -212,10 +212,12 @@ TEST_F(group, fsync_publishes_pending_in_order)
 
 /*
  * Delays far apart, so that the deadline order is known whatever the speed
- * of the writes: shorter delays after longer ones, ties among them.
+ * of the writes: shorter delays after longer ones, ties among them, and
+ * bursts of one delay that go next to the write before them.
  */
 static const unsigned int mixed_delays_ms[] = {
 	600000, 500000, 600000, 400000, 500000, 400000, 600000, 400000,
+	500000, 500000, 500000, 450000, 450000, 450000, 400000, 400000,
 };
 
 #define N_MIXED	ARRAY_SIZE(mixed_delays_ms)
