@@ -12,14 +12,18 @@
  * Deadlines come from the monotonic clock, taken under the lock, so the
  * writes of one delay come in deadline order. Such a write goes to the end
  * of @appended, a list, in constant time; only a write due before the last
- * pending message goes to @inserted, a tree, in O(log n), or in constant
- * time when its place is right after the message inserted before it
- * (@hint), as in a burst of writes of one delay among others pending.
- * Publication merges the two. Every message of @inserted is due before the last of @appended,
- * which a publication takes only with everything due before it, so
- * @inserted is empty whenever @appended is, and of two messages with the
- * same deadline the one in @appended was written first. With one delay
+ * pending message goes to @inserted, a tree, in O(log n). Publication
+ * merges the two. Every message of @inserted is due before the last of
+ * @appended, which a publication takes only with everything due before it,
+ * so @inserted is empty whenever @appended is, and of two messages with
+ * the same deadline the one in @appended was written first. With one delay
  * @inserted stays empty, and a flush, or a batch all due, is one splice.
+ *
+ * A burst of writes of one delay among others pending goes to @inserted in
+ * constant time too: each goes right after the one before it (@hint) when
+ * it is due before that one's successor (@hint_next). Publication takes
+ * messages from the front only, so it ends @hint before @hint_next, and
+ * every insertion moves both.
  *
  * The timer fires in interrupt context, where nothing may sleep; it only
  * queues the work item that publishes, which takes the group's mutex and
@@ -107,23 +111,22 @@ static struct rb_node **synchmess_delay_hinted_link(struct synchmess_delay *d,
 						    struct synchmess_msg *msg,
 						    struct rb_node **parent)
 {
-	struct rb_node *hint, *next;
+	struct rb_node *hint;
 
 	if (!d->hint || ktime_before(msg->deadline, d->hint->deadline))
 		return NULL;
-	hint = &d->hint->rb;
-	next = rb_next(hint);
-	/* On a tie @next, written first, stays before @msg. */
-	if (next && !ktime_before(msg->deadline,
-				  rb_entry(next, struct synchmess_msg, rb)->deadline))
+	/* On a tie the successor, written first, stays before @msg. */
+	if (d->hint_next &&
+	    !ktime_before(msg->deadline, d->hint_next->deadline))
 		return NULL;
+	hint = &d->hint->rb;
 	if (!hint->rb_right) {
 		*parent = hint;
 		return &hint->rb_right;
 	}
-	/* @next is the leftmost node under @hint's right child. */
-	*parent = next;
-	return &next->rb_left;
+	/* The successor is the leftmost node under @hint's right child. */
+	*parent = &d->hint_next->rb;
+	return &d->hint_next->rb.rb_left;
 }
 
 /* Insert @msg into @inserted by deadline, after those with the same one. */
@@ -138,12 +141,15 @@ static void synchmess_delay_insert(struct synchmess_delay *d,
 	if (!link) {
 		link = &d->inserted.rb_root.rb_node;
 		leftmost = true;
+		d->hint_next = NULL;
 	}
+	/* The successor of @msg is where the descent last turns left. */
 	while (*link) {
 		parent = *link;
 		pos = rb_entry(parent, struct synchmess_msg, rb);
 		if (ktime_before(msg->deadline, pos->deadline)) {
 			link = &parent->rb_left;
+			d->hint_next = pos;
 		} else {
 			link = &parent->rb_right;
 			leftmost = false;
@@ -300,6 +306,7 @@ void synchmess_delay_init(struct synchmess_delay *d,
 	INIT_LIST_HEAD(&d->appended);
 	d->inserted = RB_ROOT_CACHED;
 	d->hint = NULL;
+	d->hint_next = NULL;
 	d->count = 0;
 	d->dead = false;
 	d->send_delay_ms = 0;
