@@ -49,6 +49,14 @@ stage() {
 	[ "$STAGES" = "  " ] || [[ $STAGES == *" $1 "* ]]
 }
 
+# expect_line GUEST PATTERN WHAT: fail the run unless the serial log of
+# GUEST has a line matching PATTERN; WHAT says what did not happen.
+expect_line() {
+	grep -q "$2" "$RESULTS/serial-$1.log" && return 0
+	echo "FAIL: $3" >&2
+	FAILED_RUNS=$((FAILED_RUNS + 1))
+}
+
 T0=$SECONDS
 mkdir -p "$CACHE"
 need_packages "${KBUILD_PACKAGES[@]}" "${VM_PACKAGES[@]}" \
@@ -104,10 +112,8 @@ if stage x86; then
 		if [ "$mode" = m ] && stage distro; then
 			external_612 "$B"
 		fi
-		if ! grep -q '^SYNCHMESS-BENCH ran' "$RESULTS/serial-synchmess=$mode.log"; then
-			echo "FAIL: synchmess_bench did not run to its end" >&2
-			FAILED_RUNS=$((FAILED_RUNS + 1))
-		fi
+		expect_line "synchmess=$mode" '^SYNCHMESS-BENCH ran' \
+			"synchmess_bench did not run to its end"
 	done
 fi
 
@@ -129,10 +135,8 @@ if stage debug; then
 	build_selftests "$BD"
 	build_tool "$BD"
 	boot_and_count debug "$BD" "$TOP/scripts/guest-debug.sh" 2700
-	if ! grep -q '^SYNCHMESS-KMEMLEAK 0 leaks' "$RESULTS/serial-debug.log"; then
-		echo "FAIL: kmemleak did not report a clean scan" >&2
-		FAILED_RUNS=$((FAILED_RUNS + 1))
-	fi
+	expect_line debug '^SYNCHMESS-KMEMLEAK 0 leaks' \
+		"kmemleak did not report a clean scan"
 fi
 
 if stage kcsan; then
@@ -154,10 +158,8 @@ if stage arm64; then
 	build_selftests "$BA"
 	build_tool "$BA"
 	boot_and_count arm64 "$BA" "$TOP/scripts/guest-kselftest.sh" 2400
-	if ! grep -q '^SYNCHMESS-BENCH ran' "$RESULTS/serial-arm64.log"; then
-		echo "FAIL: synchmess_bench did not run to its end on arm64" >&2
-		FAILED_RUNS=$((FAILED_RUNS + 1))
-	fi
+	expect_line arm64 '^SYNCHMESS-BENCH ran' \
+		"synchmess_bench did not run to its end on arm64"
 	unset GUEST_ARCH
 fi
 
