@@ -160,17 +160,24 @@ returns with its message without taking the lock again, so one message
 wakes one reader, and a round trip between two processes costs what it
 costs with a POSIX message queue (see synchmess_bench).
 
-What a group stores, published or still delayed, is counted here too,
-and charged with a compare-and-exchange loop when a message is written,
-so a write that would pass the limit fails at once with ENOSPC and a
-delayed message can never be dropped later for lack of room. A message
-is charged the memory it holds, not its payload: a one-byte message
-takes a 64-byte slab object, and counting it as one byte would let a
-group of tiny messages pin 64 times its limit. A payload that does not
-fit in a page with its header goes to whole pages rather than to one
-kmalloc() block, which the allocator would round up to a power of two,
-doubling what an 8 KiB message costs. Message memory is also charged to
-the writer's memory cgroup.
+What a group stores, published or still delayed, is counted here too:
+its payload bytes, as every other implementation counts them, and its
+messages, each reserved with a compare-and-exchange loop when a message
+is written, so a write that would pass either limit fails at once with
+ENOSPC and a delayed message can never be dropped later for lack of
+room. The message count bounds what headers cost, as mq_maxmsg does for
+POSIX queues: a flood of one-byte messages cannot pin 64 times its
+payload.
+
+That bound holds only if a message holds a constant beyond its payload,
+whatever its length, and kmalloc() alone would round a 1,000-byte
+message up to 2 KiB. So a message is laid out in pieces that waste
+almost nothing: a header that kmalloc() rounds up by at most 64 bytes
+with the payload's last bytes, power-of-two chunks split off only where
+the header would round up more, and whole pages for the rest. At most
+263 bytes beyond the payload on 64-bit machines, slab metadata
+included. The writer is charged that estimate against its per-user
+quota, and the memory to its memory cgroup.
 
 Nothing is built yet: the group devices that use the queue come later
 in this series.
@@ -235,6 +242,7 @@ EOF
 
 # 5: devices
 copy $DRV/synchmess.h $DRV/control.c $DRV/group.c $DRV/sysfs.c \
+	$DRV/limits.h $DRV/limits.c $DRV/user.h $DRV/user.c \
 	$DRV/Kconfig $DRV/Makefile
 insert_before drivers/char/Kconfig 'source "drivers/char/synchmess/Kconfig"
 ' '^config ADI$'
@@ -249,9 +257,23 @@ char: synchmess: add the control and group devices
 
 Tie the message queue, delayed delivery and the barrier together into
 the driver: the control device /dev/synch/synchmess installs and
-removes groups, and each group gets a device /dev/synch/synchmess<ID>
-created through a class whose devnode callback places it, so the nodes
-appear with devtmpfs alone.
+removes groups, and each group gets a device /dev/synch/synchmess<ID>,
+placed by devnode callbacks, so the nodes appear with devtmpfs alone.
+
+The nodes are the permissions, as with any file, because SynchMess holds
+messages between users: devtmpfs creates the control device root's,
+mode 0600, and a group's device its installer's (effective uid and
+gid), mode 0600, through the device type's devnode callback, so no
+other user can open either before udev or the owner widen them; the
+owner does that with chmod and chown. What changes a group (write,
+fsync, the SET ioctls, revoke, awake) needs a file opened for writing
+and fails with EBADF through a read-only one, whose close flushes
+nothing. Per-user records, like keyrings' key_user, hold each user to
+max_user_groups and max_user_memory (EDQUOT past either,
+CAP_SYS_RESOURCE exempt), so one user can neither take every group nor
+pin every group's storage; the control device's fdinfo lists them. A
+group's owner can narrow its limits with SYNCHMESS_IOC_SET_LIMITS, as
+mq_attr and F_SETPIPE_SZ do, never above the module's.
 
 Groups are found by id and by minor in two xarrays changed under one
 mutex, which makes install of an id atomic: concurrent installs create
@@ -278,8 +300,13 @@ Raising max_storage_size wakes the EPOLLOUT pollers of every group.
 The limits are module parameters that reject bad values with EINVAL and
 keep the old one; each group shows its figures (messages, bytes,
 delayed, sleepers, send_delay_ms) as read-only attributes of its device.
-Every allocation a user can cause is bounded by these limits and charged
-to the user's memory cgroup.
+Every allocation a user can cause is bounded by these limits and
+quotas, and charged to the user's memory cgroup.
+
+The driver depends on DEVTMPFS: the stale-node guarantee rests on
+devtmpfs unlinking a removed group's node at once. Publication of
+delayed messages runs on an unbound high-priority workqueue, so that it
+does not wait for the CPU that took the timer interrupt.
 EOF
 
 # Drop from the selftests' Makefile the paragraphs starting with a line

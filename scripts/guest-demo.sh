@@ -61,5 +61,22 @@ wait
 run synchmess remove 1
 run synchmess remove 2
 
+say "4. Who may do what. A group's device belongs to the user who installed" \
+    "it, mode 0600: alice installs group 3, and bob cannot open it." \
+    "(The control device is root's, 0600; the udev rule gives it to the" \
+    "group 'synch'. Here, for the demo, everyone may use it.)"
+run chmod 0666 /dev/synch/synchmess
+run "su -s /bin/sh alice -c 'synchmess install 3'"
+run ls -l /dev/synch/synchmess3
+run "su -s /bin/sh bob -c 'synchmess send 3 hello'"
+say "alice lets every user in, as with any file; then bob can post:"
+run "su -s /bin/sh alice -c 'chmod 0666 /dev/synch/synchmess3'"
+run "su -s /bin/sh bob -c 'synchmess send 3 \"hello alice\"'"
+say "list shows each group's owner and mode, and what each user holds:"
+run synchmess list
+run "su -s /bin/sh alice -c 'synchmess recv 3'"
+run "su -s /bin/sh alice -c 'synchmess remove 3'"
+run chmod 0600 /dev/synch/synchmess
+
 say "That's it. 'synchmess --help' shows every command; the kselftests" \
     "are in /kselftest (./run_kselftest.sh)."

@@ -14,8 +14,13 @@ ln -sf /proc/self/fd /dev/fd
 ln -sf /proc/self/fd/0 /dev/stdin
 ln -sf /proc/self/fd/1 /dev/stdout
 ln -sf /proc/self/fd/2 /dev/stderr
-echo "root:x:0:0:root:/root:/bin/sh" >/etc/passwd
-echo "root:x:0:" >/etc/group
+# Users besides root, for the tests and the demo of who may use whose group.
+printf '%s\n' "root:x:0:0:root:/root:/bin/sh" \
+	"alice:x:1001:1001:alice:/tmp:/bin/sh" \
+	"bob:x:1002:1002:bob:/tmp:/bin/sh" \
+	"nobody:x:65534:65534:nobody:/nonexistent:/bin/sh" >/etc/passwd
+printf '%s\n' "root:x:0:" "alice:x:1001:" "bob:x:1002:" "nogroup:x:65534:" \
+	>/etc/group
 
 echo "SYNCHMESS-CPUS $(grep -c ^processor /proc/cpuinfo)"
 echo "SYNCHMESS-KERNEL $(uname -r)"

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,8 +46,13 @@ static const char usage_text[] =
 "Groups:\n"
 "  install ID           create group ID unless it exists; print its device\n"
 "  remove ID            remove group ID with its messages and its device\n"
-"  list                 show every group's figures and the limits\n"
-"  stat ID              show group ID's figures\n"
+"  list                 show every group's figures, owner and mode, the\n"
+"                       limits, and what each user holds against the quotas\n"
+"  stat ID              show group ID's figures, owner and mode\n"
+"  limits ID [SIZE STORAGE MESSAGES]\n"
+"                       set group ID's max_message_size, max_storage_size\n"
+"                       and max_messages (0: the module's); without them,\n"
+"                       print the limits in force\n"
 "\n"
 "Messages:\n"
 "  send ID [MESSAGE]    post MESSAGE; without it, post standard input as one\n"
@@ -88,6 +94,8 @@ static const char usage_text[] =
 "  synchmess awake 7\n"
 "  synchmess list\n"
 "  synchmess stat 7\n"
+"  synchmess limits 7 0 1000 0\n"
+"  chmod 0666 /dev/synch/synchmess7   # let every user use group 7\n"
 "  synchmess remove 7\n"
 "\n"
 "Exit status: 0 on success, 1 when an operation fails, 2 on a usage error.\n";
@@ -117,6 +125,35 @@ static bool group_path(const char *path)
 		isdigit((unsigned char)path[class]));
 }
 
+/* Who may open @path, after an EACCES. */
+static void hint_access(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		fprintf(stderr, "%s: no permission\n", prog);
+		return;
+	}
+	fprintf(stderr, "%s: %s belongs to uid %u, gid %u, mode %04o; ",
+		prog, path, (unsigned int)st.st_uid, (unsigned int)st.st_gid,
+		(unsigned int)(st.st_mode & 07777));
+	if (!strcmp(path, CTL_DEV))
+		fprintf(stderr, "the udev rule gives it to the group 'synch' (see the manual)\n");
+	else
+		fprintf(stderr, "its owner can widen it, e.g. 'chmod 0666 %s'\n",
+			path);
+}
+
+/* Which quota an EDQUOT of @what hit, and how to raise it. */
+static void hint_quota(const char *what)
+{
+	const char *quota = strncmp(what, "SYNCHMESS_IOC_INSTALL_GROUP", 27) ?
+			    "max_user_memory" : "max_user_groups";
+
+	fprintf(stderr, "%s: you are past your quota %s; root can raise it in %s/%s\n",
+		prog, quota, PARAM_DIR, quota);
+}
+
 /*
  * Report a failed operation as "synchmess: WHERE: WHAT: strerror", with a
  * hint for the usual mistakes, and return the exit status.
@@ -134,6 +171,16 @@ static int fail(const char *where, const char *what)
 	else if (err == EPERM && !strcmp(where, CTL_DEV))
 		fprintf(stderr, "%s: only the group's creator or CAP_SYS_ADMIN may remove it\n",
 			prog);
+	else if (err == EPERM)
+		fprintf(stderr, "%s: only the group's owner or CAP_SYS_RESOURCE may set limits\n",
+			prog);
+	else if (err == EACCES)
+		hint_access(where);
+	else if (err == EBADF)
+		fprintf(stderr, "%s: the file is read-only: changing a group needs write access\n",
+			prog);
+	else if (err == EDQUOT)
+		hint_quota(what);
 	return EXIT_FAILURE;
 }
 
@@ -217,7 +264,8 @@ static int ctl_ioctl(unsigned long cmd, const char *name, __u32 id,
 	char what[64];
 	int fd;
 
-	fd = open(CTL_DEV, O_RDWR | O_CLOEXEC);
+	/* Reading is enough: the original clients open it so too. */
+	fd = open(CTL_DEV, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return fail(CTL_DEV, "open");
 	memset(grp, 0, sizeof(*grp));
@@ -631,8 +679,9 @@ static const char * const figures[] = {
 
 static void print_header(void)
 {
-	printf("%-10s %9s %11s %8s %8s %13s\n", "GROUP", "MESSAGES", "BYTES",
-	       "DELAYED", "SLEEPERS", "SEND_DELAY_MS");
+	printf("%-10s %9s %11s %8s %8s %13s %6s %6s %5s\n", "GROUP", "MESSAGES",
+	       "BYTES", "DELAYED", "SLEEPERS", "SEND_DELAY_MS", "UID", "GID",
+	       "MODE");
 }
 
 /*
@@ -641,7 +690,9 @@ static void print_header(void)
  */
 static int print_group(__u32 id, char *dir, size_t len)
 {
+	char node[SYNCHMESS_PATH_LEN];
 	long long val[FIGURES];
+	struct stat st;
 	size_t i;
 
 	snprintf(dir, len, CLASS_DIR "/synchmess%u", id);
@@ -650,8 +701,12 @@ static int print_group(__u32 id, char *dir, size_t len)
 		if (val[i] < 0)
 			return -1;
 	}
-	printf("%-10u %9lld %11lld %8lld %8lld %13lld\n", id, val[0], val[1],
-	       val[2], val[3], val[4]);
+	snprintf(node, sizeof(node), CTL_DEV "%u", id);
+	if (stat(node, &st))
+		return -1;
+	printf("%-10u %9lld %11lld %8lld %8lld %13lld %6u %6u %05o\n", id,
+	       val[0], val[1], val[2], val[3], val[4], (unsigned int)st.st_uid,
+	       (unsigned int)st.st_gid, (unsigned int)(st.st_mode & 07777));
 	return 0;
 }
 
@@ -694,10 +749,40 @@ static int compare_ids(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/*
+ * What each user holds against the quotas, from the control device's
+ * fdinfo; nothing when the control device cannot be opened.
+ */
+static void print_users(void)
+{
+	unsigned int uid;
+	long long groups, memory;
+	char path[64], line[256];
+	FILE *f;
+	int fd;
+
+	fd = open(CTL_DEV, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "user: %u groups %lld memory %lld",
+				   &uid, &groups, &memory) == 3)
+				printf("user %u: %lld group%s, %lld bytes of memory\n",
+				       uid, groups, groups == 1 ? "" : "s",
+				       memory);
+		fclose(f);
+	}
+	close(fd);
+}
+
 static int cmd_list(int argc, char **argv)
 {
 	static const char * const limits[] = {
 		"max_groups", "max_message_size", "max_storage_size",
+		"max_messages", "max_user_groups", "max_user_memory",
 	};
 	size_t n = 0, size = 0, i, shown = 0;
 	__u32 *ids = NULL, id;
@@ -750,6 +835,43 @@ static int cmd_list(int argc, char **argv)
 			printf(" %s %lld", limits[i], limit);
 	}
 	putchar('\n');
+	print_users();
+	return EXIT_SUCCESS;
+}
+
+static int cmd_limits(int argc, char **argv)
+{
+	int i = parse_args(argc, argv, ":h", help_only, 1, 4, NULL);
+	__u32 id = parse_u32(argv[i], "group ID");
+	char path[SYNCHMESS_PATH_LEN];
+	struct synchmess_limits lim = { 0 };
+	bool set = i + 1 < argc;
+	int fd;
+
+	if (set && argc - i != 4)
+		usage_error("limits: want SIZE STORAGE MESSAGES, or none");
+	if (set) {
+		lim.max_message_size = parse_u32(argv[i + 1], "max_message_size");
+		lim.max_storage_size = parse_u32(argv[i + 2], "max_storage_size");
+		lim.max_messages = parse_u32(argv[i + 3], "max_messages");
+	}
+	/* Setting needs write access, reading only read access. */
+	fd = group_open(id, set ? O_WRONLY : O_RDONLY, path, sizeof(path));
+	if (fd < 0)
+		return EXIT_FAILURE;
+	if (set && ioctl(fd, SYNCHMESS_IOC_SET_LIMITS, &lim)) {
+		fail(path, "SYNCHMESS_IOC_SET_LIMITS");
+		close(fd);
+		return EXIT_FAILURE;
+	}
+	if (ioctl(fd, SYNCHMESS_IOC_GET_LIMITS, &lim)) {
+		fail(path, "SYNCHMESS_IOC_GET_LIMITS");
+		close(fd);
+		return EXIT_FAILURE;
+	}
+	close(fd);
+	printf("max_message_size %u max_storage_size %u max_messages %u\n",
+	       lim.max_message_size, lim.max_storage_size, lim.max_messages);
 	return EXIT_SUCCESS;
 }
 
@@ -761,6 +883,7 @@ static const struct command {
 	{ "remove", cmd_remove },
 	{ "list", cmd_list },
 	{ "stat", cmd_stat },
+	{ "limits", cmd_limits },
 	{ "send", cmd_send },
 	{ "recv", cmd_recv },
 	{ "delay", cmd_delay },

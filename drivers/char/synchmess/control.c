@@ -12,6 +12,7 @@
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/synchmess.h>
@@ -26,15 +27,15 @@ static struct cdev *synchmess_ctl_cdev;
 static struct device *synchmess_ctl_dev;
 
 /*
- * Every resource a user can make the driver hold is bounded by the limits
- * and charged to that user's memory cgroup, and only the creator of a group
- * may remove it: the nodes are open to all, like /dev/fuse. A udev rule can
- * narrow that down.
+ * The control device is root's alone from the moment devtmpfs creates it,
+ * so there is no window in which another user opens it before udev has
+ * run; the shipped udev rule widens it to the group "synch". A group's
+ * node gets its owner and mode from its device type (group.c).
  */
 static char *synchmess_devnode(const struct device *dev, umode_t *mode)
 {
 	if (mode)
-		*mode = 0666;
+		*mode = 0600;
 	return kasprintf(GFP_KERNEL, SYNCHMESS_DEV_DIR "/%s", dev_name(dev));
 }
 
@@ -99,9 +100,23 @@ static ssize_t synchmess_ctl_write(struct file *file, const char __user *buf,
 	return -EINVAL;
 }
 
+#ifdef CONFIG_PROC_FS
+/* What each user holds, against the quotas, for an administrator. */
+static void synchmess_ctl_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	seq_puts(m, "synchmess-control:\t1\n");
+	seq_printf(m, "max_user_groups:\t%u\n", synchmess_max_user_groups());
+	seq_printf(m, "max_user_memory:\t%lu\n", synchmess_max_user_memory());
+	synchmess_user_show(m);
+}
+#endif
+
 static const struct file_operations synchmess_ctl_fops = {
 	.owner		= THIS_MODULE,
 	.open		= stream_open,
+#ifdef CONFIG_PROC_FS
+	.show_fdinfo	= synchmess_ctl_show_fdinfo,
+#endif
 	.read		= synchmess_ctl_read,
 	.write		= synchmess_ctl_write,
 	.unlocked_ioctl	= synchmess_ctl_ioctl,
@@ -117,6 +132,8 @@ static int __init synchmess_init(void)
 	BUILD_BUG_ON(sizeof(struct synchmess_group) != 72);
 	BUILD_BUG_ON(offsetof(struct synchmess_group, flags) != 4);
 	BUILD_BUG_ON(offsetof(struct synchmess_group, path) != 8);
+	BUILD_BUG_ON(sizeof(struct synchmess_limits) != 16);
+	BUILD_BUG_ON(offsetof(struct synchmess_limits, flags) != 12);
 
 	synchmess_wq = alloc_workqueue("synchmess", WQ_HIGHPRI, 0);
 	if (!synchmess_wq)

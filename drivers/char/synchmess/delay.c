@@ -51,7 +51,7 @@
  *                                                              and @work,
  *                                                              free them
  *
- * The bytes of a delayed message are charged to the group's storage when it
+ * The bytes of a delayed message count against the group's storage when it
  * is written (see synchmess_queue_reserve()), so publishing it later cannot
  * fail for lack of room.
  */
@@ -241,7 +241,7 @@ static void synchmess_delay_discard(struct synchmess_delay *d,
 
 	list_for_each_entry_safe(msg, next, msgs, node) {
 		list_del(&msg->node);
-		synchmess_queue_unreserve(d->queue, msg->charge);
+		synchmess_queue_unreserve(d->queue, msg->len);
 		synchmess_msg_free(msg);
 	}
 }

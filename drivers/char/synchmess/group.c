@@ -18,10 +18,19 @@
  * of a device it unregisters, under synchmess_groups_lock: a node kept by
  * an O_PATH file or reached by a racing open still names the old group,
  * whichever group holds its minor by then.
+ *
+ * Who may do what: devtmpfs creates a group's node owned by its installer,
+ * mode 0600, so the kernel's own check at open() decides who may read and
+ * write it, and its owner changes that with chmod(2) and chown(2). What
+ * changes a group (write, fsync, the SET ioctls, revoke, awake) needs a
+ * file opened for writing, as write(2) does, and fails with -EBADF
+ * through a read-only one.
  */
 #include <linux/atomic.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/device.h>
+#include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -41,8 +50,32 @@ static atomic_t synchmess_ngroups = ATOMIC_INIT(0);
 
 static void synchmess_group_free(struct kref *ref)
 {
-	kfree(container_of(ref, struct synchmess_grp, ref));
+	struct synchmess_grp *grp = container_of(ref, struct synchmess_grp, ref);
+
+	synchmess_user_uncharge_group(grp->owner);
+	synchmess_user_put(grp->owner);
+	kfree(grp);
 	atomic_dec(&synchmess_ngroups);
+}
+
+static bool synchmess_group_writable(struct file *file)
+{
+	return file->f_mode & FMODE_WRITE;
+}
+
+/*
+ * The writer of a message, charged for it: a reference on its record, or
+ * NULL when out of memory. The owner, the usual writer, needs no lookup.
+ */
+static struct synchmess_user *synchmess_group_writer(struct synchmess_grp *grp)
+{
+	kuid_t euid = current_euid();
+
+	if (uid_eq(euid, grp->owner->uid)) {
+		synchmess_user_hold(grp->owner);
+		return grp->owner;
+	}
+	return synchmess_user_get(euid);
 }
 
 static bool synchmess_group_removed(struct synchmess_grp *grp)
@@ -113,8 +146,8 @@ static ssize_t synchmess_group_write_iter(struct kiocb *iocb,
 	struct synchmess_grp *grp = iocb->ki_filp->private_data;
 	bool nowait = iocb->ki_flags & IOCB_NOWAIT;
 	size_t len = iov_iter_count(from);
+	struct synchmess_user *writer;
 	struct synchmess_msg *msg;
-	size_t charge;
 	u32 delay_ms;
 	int ret;
 
@@ -122,18 +155,22 @@ static ssize_t synchmess_group_write_iter(struct kiocb *iocb,
 		return -EIDRM;
 	if (!len)
 		return 0;
-	if (len > synchmess_max_message_size())
+	if (len > synchmess_limit_message_size(&grp->limits))
 		return -EMSGSIZE;
 
-	charge = synchmess_msg_charge(len);
-	ret = synchmess_queue_reserve(&grp->queue, charge,
-				      synchmess_max_storage_size());
+	ret = synchmess_queue_reserve(&grp->queue, len);
 	if (ret)
 		return ret;
 
-	msg = synchmess_msg_alloc(len);
-	if (!msg) {
+	writer = synchmess_group_writer(grp);
+	if (!writer) {
 		ret = -ENOMEM;
+		goto unreserve;
+	}
+	msg = synchmess_msg_alloc(len, writer);
+	if (IS_ERR(msg)) {
+		synchmess_user_put(writer);
+		ret = PTR_ERR(msg);
 		goto unreserve;
 	}
 	ret = synchmess_msg_copy_from(msg, from);
@@ -153,7 +190,7 @@ static ssize_t synchmess_group_write_iter(struct kiocb *iocb,
 free:
 	synchmess_msg_free(msg);
 unreserve:
-	synchmess_queue_unreserve(&grp->queue, charge);
+	synchmess_queue_unreserve(&grp->queue, len);
 	return ret;
 }
 
@@ -161,8 +198,7 @@ static __poll_t synchmess_group_poll(struct file *file, poll_table *pt)
 {
 	struct synchmess_grp *grp = file->private_data;
 
-	return synchmess_queue_poll(&grp->queue, file, pt,
-				    synchmess_max_storage_size);
+	return synchmess_queue_poll(&grp->queue, file, pt);
 }
 
 static int synchmess_group_set_send_delay(struct synchmess_grp *grp,
@@ -179,26 +215,75 @@ static int synchmess_group_set_send_delay(struct synchmess_grp *grp,
 	return 0;
 }
 
+/* The owner, or CAP_SYS_RESOURCE, may narrow the group's limits. */
+static int synchmess_group_set_limits(struct synchmess_grp *grp,
+				      struct synchmess_limits __user *arg)
+{
+	struct synchmess_limits req;
+	int ret;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	if (!uid_eq(grp->owner->uid, current_euid()) &&
+	    !capable(CAP_SYS_RESOURCE))
+		return -EPERM;
+
+	ret = synchmess_limits_set(&grp->limits, &req);
+	if (!ret)
+		synchmess_queue_wake_writers(&grp->queue);
+	return ret;
+}
+
+static int synchmess_group_get_limits(struct synchmess_grp *grp,
+				      struct synchmess_limits __user *arg)
+{
+	struct synchmess_limits limits;
+
+	synchmess_limits_get(&grp->limits, &limits);
+	return copy_to_user(arg, &limits, sizeof(limits)) ? -EFAULT : 0;
+}
+
+/* Whether @cmd changes the group, and so needs a file opened for writing. */
+static bool synchmess_group_ioctl_writes(unsigned int cmd)
+{
+	switch (cmd) {
+	case SYNCHMESS_IOC_SET_SEND_DELAY:
+	case SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES:
+	case SYNCHMESS_IOC_AWAKE_BARRIER:
+	case SYNCHMESS_IOC_SET_LIMITS:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static long synchmess_group_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
 	struct synchmess_grp *grp = file->private_data;
-	u32 __user *uarg = (u32 __user *)arg;
+	void __user *uarg = (void __user *)arg;
 
 	if (synchmess_group_removed(grp))
 		return -EIDRM;
+	if (synchmess_group_ioctl_writes(cmd) && !synchmess_group_writable(file))
+		return -EBADF;
 
 	switch (cmd) {
 	case SYNCHMESS_IOC_SET_SEND_DELAY:
 		return synchmess_group_set_send_delay(grp, uarg);
 	case SYNCHMESS_IOC_GET_SEND_DELAY:
-		return put_user(synchmess_delay_get(&grp->delay), uarg);
+		return put_user(synchmess_delay_get(&grp->delay),
+				(u32 __user *)uarg);
 	case SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES:
 		return synchmess_delay_revoke(&grp->delay);
 	case SYNCHMESS_IOC_SLEEP_ON_BARRIER:
 		return synchmess_barrier_sleep(&grp->barrier);
 	case SYNCHMESS_IOC_AWAKE_BARRIER:
 		return synchmess_barrier_awake(&grp->barrier);
+	case SYNCHMESS_IOC_SET_LIMITS:
+		return synchmess_group_set_limits(grp, uarg);
+	case SYNCHMESS_IOC_GET_LIMITS:
+		return synchmess_group_get_limits(grp, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -211,19 +296,22 @@ static int synchmess_group_fsync(struct file *file, loff_t start, loff_t end,
 
 	if (synchmess_group_removed(grp))
 		return -EIDRM;
+	if (!synchmess_group_writable(file))
+		return -EBADF;
 
 	return synchmess_delay_flush(&grp->delay);
 }
 
 /*
- * close() flushes too, as the original specification asks. A removed group
+ * close() of a file opened for writing flushes too, as the original
+ * specification asks; a reader's close changes nothing. A removed group
  * has nothing left to flush, and close() should not fail for that.
  */
 static int synchmess_group_flush(struct file *file, fl_owner_t id)
 {
 	struct synchmess_grp *grp = file->private_data;
 
-	if (!synchmess_group_removed(grp))
+	if (synchmess_group_writable(file) && !synchmess_group_removed(grp))
 		synchmess_delay_flush(&grp->delay);
 	return 0;
 }
@@ -240,6 +328,62 @@ static const struct file_operations synchmess_group_fops = {
 	.fsync		= synchmess_group_fsync,
 	.flush		= synchmess_group_flush,
 };
+
+/*
+ * The node is the group's permission: its installer's, mode 0600, from the
+ * moment devtmpfs creates it, so no other user can open it before its owner
+ * says so (a udev rule would come too late).
+ */
+static char *synchmess_group_devnode(const struct device *dev, umode_t *mode,
+				     kuid_t *uid, kgid_t *gid)
+{
+	const struct synchmess_grp *grp = dev_get_drvdata(dev);
+
+	if (mode)
+		*mode = 0600;
+	if (uid)
+		*uid = grp->owner->uid;
+	if (gid)
+		*gid = grp->gid;
+	return kasprintf(GFP_KERNEL, SYNCHMESS_DEV_DIR "/%s", dev_name(dev));
+}
+
+static const struct device_type synchmess_group_type = {
+	.name		= "synchmess_group",
+	.groups		= synchmess_group_attr_groups,
+	.devnode	= synchmess_group_devnode,
+};
+
+static void synchmess_group_dev_release(struct device *dev)
+{
+	kfree(dev);
+}
+
+/* Register the device of @grp, which devtmpfs gives its node. */
+static int synchmess_group_dev_add(struct synchmess_grp *grp, dev_t devt)
+{
+	struct device *dev;
+	int ret;
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev)
+		return -ENOMEM;
+	device_initialize(dev);
+	dev->devt = devt;
+	dev->class = &synchmess_class;
+	dev->type = &synchmess_group_type;
+	dev->release = synchmess_group_dev_release;
+	dev_set_drvdata(dev, grp);
+	ret = dev_set_name(dev, SYNCHMESS_GROUP_NAME, grp->id);
+	if (!ret)
+		ret = device_add(dev);
+	if (ret) {
+		put_device(dev);
+		return ret;
+	}
+	grp->dev = dev;
+	return 0;
+}
 
 /**
  * synchmess_group_destroy() - tear down what synchmess_group_create() built
@@ -269,14 +413,16 @@ static void synchmess_group_destroy(struct synchmess_grp *grp)
 
 /**
  * synchmess_group_create() - build group @id and its device
- * @id: the group descriptor, not in use
+ * @id:    the group descriptor, not in use
+ * @owner: the installer's record, whose reference the group takes over
+ *         on success; the installer is already charged for the group
  *
  * The caller holds synchmess_groups_lock, so opens of the new minor wait
  * until the group is complete or gone.
  *
  * Return: 0, -ENOSPC when no minor is left, or -ENOMEM.
  */
-static int synchmess_group_create(u32 id)
+static int synchmess_group_create(u32 id, struct synchmess_user *owner)
 {
 	struct synchmess_grp *grp;
 	dev_t devt;
@@ -287,9 +433,10 @@ static int synchmess_group_create(u32 id)
 		return -ENOMEM;
 
 	grp->id = id;
-	grp->owner = current_euid();
+	grp->owner = owner;
+	grp->gid = current_egid();
 	kref_init(&grp->ref);
-	synchmess_queue_init(&grp->queue);
+	synchmess_queue_init(&grp->queue, &grp->limits);
 	synchmess_delay_init(&grp->delay, &grp->queue, synchmess_wq);
 	synchmess_barrier_init(&grp->barrier);
 
@@ -315,13 +462,9 @@ static int synchmess_group_create(u32 id)
 		goto err_minor;
 	}
 
-	grp->dev = device_create_with_groups(&synchmess_class, NULL, devt, grp,
-					     synchmess_group_attr_groups,
-					     SYNCHMESS_GROUP_NAME, id);
-	if (IS_ERR(grp->dev)) {
-		ret = PTR_ERR(grp->dev);
+	ret = synchmess_group_dev_add(grp, devt);
+	if (ret)
 		goto err_cdev;
-	}
 
 	ret = xa_insert(&synchmess_groups_by_id, id, grp, GFP_KERNEL);
 	if (ret)
@@ -344,13 +487,16 @@ err_free:
  * synchmess_group_install() - create group @id unless it exists
  * @id: the group descriptor
  *
- * Installing an existing group succeeds and changes nothing; concurrent
- * installs of one id create one group.
+ * Installing an existing group succeeds and changes nothing, whoever asks;
+ * concurrent installs of one id create one group. The new group is its
+ * installer's, counted against the installer's max_user_groups.
  *
- * Return: 0, -ENOSPC past max_groups, or -ENOMEM.
+ * Return: 0, -ENOSPC past max_groups, -EDQUOT past max_user_groups, or
+ * -ENOMEM.
  */
 int synchmess_group_install(u32 id)
 {
+	struct synchmess_user *owner = NULL;
 	int ret = 0;
 
 	mutex_lock(&synchmess_groups_lock);
@@ -360,11 +506,25 @@ int synchmess_group_install(u32 id)
 		ret = -ENOSPC;
 		goto out;
 	}
-	ret = synchmess_group_create(id);
-	if (!ret)
-		atomic_inc(&synchmess_ngroups);
+	owner = synchmess_user_get(current_euid());
+	if (!owner) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = synchmess_user_charge_group(owner);
+	if (ret)
+		goto out;
+	ret = synchmess_group_create(id, owner);
+	if (ret) {
+		synchmess_user_uncharge_group(owner);
+		goto out;
+	}
+	owner = NULL;
+	atomic_inc(&synchmess_ngroups);
 out:
 	mutex_unlock(&synchmess_groups_lock);
+	if (owner)
+		synchmess_user_put(owner);
 	return ret;
 }
 
@@ -387,7 +547,7 @@ int synchmess_group_remove(u32 id)
 	grp = xa_load(&synchmess_groups_by_id, id);
 	if (!grp) {
 		ret = -ENOENT;
-	} else if (!uid_eq(grp->owner, current_euid()) &&
+	} else if (!uid_eq(grp->owner->uid, current_euid()) &&
 		   !capable(CAP_SYS_ADMIN)) {
 		ret = -EPERM;
 	} else {
@@ -414,7 +574,8 @@ void synchmess_group_remove_all(void)
 
 /**
  * synchmess_group_wake_writers() - tell every group's EPOLLOUT pollers that
- *                                  max_storage_size was raised
+ *                                  max_storage_size or max_messages was
+ *                                  raised
  */
 void synchmess_group_wake_writers(void)
 {

@@ -2,137 +2,249 @@
 /*
  * SynchMess messages: their memory and what it is charged.
  *
- * A group may store max_storage_size bytes, and that bound has to hold for
- * kernel memory, not only for payload: a message is charged every byte it
- * holds, header and allocator rounding included, so a group of one-byte
- * messages cannot pin more memory than one of large ones. The charge is a
- * function of the payload length alone, known before anything is
- * allocated, so a write that would not fit fails before it costs anything:
+ * A group's limits count payload bytes (max_storage_size) and messages
+ * (max_messages), so the memory a group holds is bounded only if what a
+ * message holds beyond its payload is bounded by a constant, whatever its
+ * length. kmalloc() alone would not do: it rounds up to a power of two, so
+ * a message of 1,000 bytes would hold 2 KiB. A message is laid out in
+ * pieces that waste almost nothing instead:
  *
- *   header + payload <= PAGE_SIZE   one slab object, inline payload:
- *                                   kmalloc_size_roundup(header + payload)
- *   otherwise                       one slab object for the header and its
- *                                   page array, plus whole pages for the
- *                                   payload
+ *   piece            holds                          allocated by
+ *   header           struct synchmess_msg, the      kmalloc(), rounded up by
+ *                    page list and chunk pointers   at most
+ *                    when there are any, and the    SYNCHMESS_MSG_SLACK bytes
+ *                    payload's last bytes           or to at most 256 bytes
+ *   chunks           payload, in pieces of 2048,    kmalloc() of a power of
+ *                    1024, 512, 256 or 128 bytes,   two: exact
+ *                    each size at most once
+ *   pages            payload, in whole pages,       alloc_page(), linked by
+ *                    when the message does not      page->lru: exact
+ *                    fit in one page with its
+ *                    header
  *
- * plus, for each slab object, what the slab allocator keeps beside it for
- * memory cgroup accounting. Pages, unlike kmalloc() above two pages, are
- * not rounded up to a power of two, so a message of max_message_size costs
- * little more than its length.
+ * The header takes as much of the payload as fits with little waste; each
+ * chunk, the largest power of two left, is split off only when keeping it
+ * in the header would waste more than SYNCHMESS_MSG_SLACK. So a message of
+ * 64 bytes is one object of 128, one of 1,000 bytes a header of 192 bytes
+ * and chunks of 512 and 256, one of 8 KiB two pages and a header of 64.
+ * The layout follows from the length alone, and so does the charge: a
+ * write that would not fit fails before anything is allocated.
+ *
+ * The charge, which the writer's per-user quota counts, is an estimate
+ * that is never below what the message holds: the objects as kmalloc()
+ * rounds them up (kmalloc_size_roundup()), whole pages, and for each
+ * object what memory cgroups keep beside it (SYNCHMESS_SLAB_META). Its
+ * largest excess over the payload, the per-message overhead of the
+ * documentation, is 263 bytes on 64-bit machines with 4 KiB pages.
  *
  * The memory is charged to the memory cgroup of the writer too, so that it
  * cannot pin memory outside its own limits. A failure is for the writer to
  * handle, through -ENOMEM, not for the kernel log.
  */
 #include <linux/errno.h>
+#include <linux/err.h>
 #include <linux/gfp.h>
-#include <linux/math.h>
-#include <linux/memcontrol.h>
+#include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
-#include <linux/overflow.h>
 #include <linux/slab.h>
 
 #include "message.h"
+#include "user.h"
 
 #define SYNCHMESS_MSG_GFP	(GFP_KERNEL_ACCOUNT | __GFP_NOWARN)
 
-#ifdef CONFIG_SLAB_OBJ_EXT
-#define SYNCHMESS_SLAB_OBJ_EXT	sizeof(struct slabobj_ext)
-#else
-#define SYNCHMESS_SLAB_OBJ_EXT	0
-#endif
+/* What kmalloc() may round the header up by before a chunk is split off. */
+#define SYNCHMESS_MSG_SLACK	64
+/* Below two chunks of this, the header's own rounding is small enough. */
+#define SYNCHMESS_MSG_MIN_CHUNK	128
 
-static size_t synchmess_msg_inline_size(size_t len)
+/*
+ * Memory cgroups keep a record beside each slab object they account, in a
+ * per-slab vector that kcalloc() rounds up to at most twice its size: one
+ * pointer a record, two with allocation profiling.
+ */
+#define SYNCHMESS_SLAB_META						\
+	(IS_ENABLED(CONFIG_MEMCG) *					\
+	 (1 + IS_ENABLED(CONFIG_MEM_ALLOC_PROFILING)) * 2 * sizeof(void *))
+
+/**
+ * struct synchmess_msg_layout - where the payload of a message goes
+ * @nr_pages:    whole pages of payload, on the list at the header's start
+ * @nr_chunks:   slab chunks, of the top @nr_chunks powers of two of the
+ *               payload past the pages
+ * @chunk_bytes: payload in chunks
+ * @inline_len:  payload in the header, its last bytes
+ * @header_size: size of the header object before kmalloc()'s rounding
+ */
+struct synchmess_msg_layout {
+	size_t nr_pages;
+	unsigned int nr_chunks;
+	size_t chunk_bytes;
+	size_t inline_len;
+	size_t header_size;
+};
+
+static size_t synchmess_msg_header_size(size_t nr_pages,
+					unsigned int nr_chunks,
+					size_t inline_len)
 {
-	struct synchmess_msg *msg;
-
-	return struct_size(msg, data, len);
+	return sizeof(struct synchmess_msg) +
+	       (nr_pages ? sizeof(struct list_head) : 0) +
+	       nr_chunks * sizeof(void *) + inline_len;
 }
 
-static size_t synchmess_msg_header_size(size_t nr_pages)
+static void synchmess_msg_layout(size_t len, struct synchmess_msg_layout *lo)
 {
-	struct synchmess_msg *msg;
+	size_t rest, chunk, waste;
 
-	return struct_size(msg, pages, nr_pages);
+	lo->nr_pages = 0;
+	if (synchmess_msg_header_size(0, 0, len) > PAGE_SIZE)
+		lo->nr_pages = len / PAGE_SIZE;
+	rest = len - lo->nr_pages * PAGE_SIZE;
+	lo->nr_chunks = 0;
+	lo->chunk_bytes = 0;
+	for (;;) {
+		lo->header_size = synchmess_msg_header_size(lo->nr_pages,
+							    lo->nr_chunks,
+							    rest);
+		waste = kmalloc_size_roundup(lo->header_size) - lo->header_size;
+		if (rest < SYNCHMESS_MSG_MIN_CHUNK ||
+		    waste <= SYNCHMESS_MSG_SLACK)
+			break;
+		chunk = rounddown_pow_of_two(rest);
+		rest -= chunk;
+		lo->chunk_bytes += chunk;
+		lo->nr_chunks++;
+	}
+	lo->inline_len = rest;
 }
 
-/* Pages holding a payload of @len bytes, 0 when it is inline. */
-static size_t synchmess_msg_nr_pages(size_t len)
+static struct list_head *synchmess_msg_pages(struct synchmess_msg *msg)
 {
-	if (synchmess_msg_inline_size(len) <= PAGE_SIZE)
-		return 0;
-	return DIV_ROUND_UP(len, PAGE_SIZE);
+	return (struct list_head *)msg->parts;
+}
+
+static void **synchmess_msg_chunks(struct synchmess_msg *msg,
+				   const struct synchmess_msg_layout *lo)
+{
+	return (void **)(msg->parts +
+			 (lo->nr_pages ? sizeof(struct list_head) : 0));
+}
+
+static u8 *synchmess_msg_inline(struct synchmess_msg *msg,
+				const struct synchmess_msg_layout *lo)
+{
+	return (u8 *)(synchmess_msg_chunks(msg, lo) + lo->nr_chunks);
 }
 
 /**
  * synchmess_msg_charge() - bytes of memory a message of @len bytes holds
  * @len: payload length, at most max_message_size
  *
- * Return: what such a message is charged against max_storage_size.
+ * Return: what such a message is charged to its writer: never less than it
+ * holds, and a bounded overhead more than @len.
  */
 size_t synchmess_msg_charge(size_t len)
 {
-	size_t nr_pages = synchmess_msg_nr_pages(len);
+	struct synchmess_msg_layout lo;
 
-	if (!nr_pages)
-		return kmalloc_size_roundup(synchmess_msg_inline_size(len)) +
-		       SYNCHMESS_SLAB_OBJ_EXT;
+	synchmess_msg_layout(len, &lo);
+	return kmalloc_size_roundup(lo.header_size) + lo.chunk_bytes +
+	       lo.nr_pages * PAGE_SIZE + (1 + lo.nr_chunks) * SYNCHMESS_SLAB_META;
+}
 
-	return kmalloc_size_roundup(synchmess_msg_header_size(nr_pages)) +
-	       SYNCHMESS_SLAB_OBJ_EXT + nr_pages * PAGE_SIZE;
+static void synchmess_msg_free_parts(struct synchmess_msg *msg,
+				     const struct synchmess_msg_layout *lo,
+				     unsigned int nr_chunks)
+{
+	void **chunks = synchmess_msg_chunks(msg, lo);
+	struct page *page, *next;
+
+	while (nr_chunks--)
+		kfree(chunks[nr_chunks]);
+	if (!lo->nr_pages)
+		return;
+	list_for_each_entry_safe(page, next, synchmess_msg_pages(msg), lru)
+		__free_page(page);
 }
 
 /**
  * synchmess_msg_alloc() - allocate a message able to hold @len bytes
- * @len: payload length, at most max_message_size
+ * @len:    payload length, at most max_message_size
+ * @writer: the user writing it, charged for its memory until it is freed;
+ *          the message takes over the caller's reference on success
  *
- * Return: the message with its length and charge set, or NULL when out of
- * memory.
+ * Return: the message with its length and charge set, or an ERR_PTR() of
+ * -EDQUOT when @writer is past max_user_memory, or -ENOMEM.
  */
-struct synchmess_msg *synchmess_msg_alloc(size_t len)
+struct synchmess_msg *synchmess_msg_alloc(size_t len,
+					  struct synchmess_user *writer)
 {
-	size_t nr_pages = synchmess_msg_nr_pages(len);
+	size_t charge = synchmess_msg_charge(len);
+	struct synchmess_msg_layout lo;
+	unsigned int i = 0;
+	size_t left, chunk;
 	struct synchmess_msg *msg;
-	size_t i;
+	void **chunks;
+	struct page *page;
+	int ret;
 
-	if (!nr_pages)
-		msg = kmalloc(synchmess_msg_inline_size(len),
-			      SYNCHMESS_MSG_GFP);
-	else
-		msg = kmalloc(synchmess_msg_header_size(nr_pages),
-			      SYNCHMESS_MSG_GFP);
+	ret = synchmess_user_charge_memory(writer, charge);
+	if (ret)
+		return ERR_PTR(ret);
+
+	synchmess_msg_layout(len, &lo);
+	msg = kmalloc(lo.header_size, SYNCHMESS_MSG_GFP);
 	if (!msg)
-		return NULL;
-
+		goto err_uncharge;
 	msg->len = len;
-	msg->charge = synchmess_msg_charge(len);
-	for (i = 0; i < nr_pages; i++) {
+	msg->charge = charge;
+
+	if (lo.nr_pages)
+		INIT_LIST_HEAD(synchmess_msg_pages(msg));
+	for (left = lo.nr_pages; left; left--) {
 		/* Only ever reached through kmap, by the iov_iter copies. */
-		msg->pages[i] = alloc_page(SYNCHMESS_MSG_GFP | __GFP_HIGHMEM);
-		if (!msg->pages[i])
-			goto err_pages;
+		page = alloc_page(SYNCHMESS_MSG_GFP | __GFP_HIGHMEM);
+		if (!page)
+			goto err_parts;
+		list_add_tail(&page->lru, synchmess_msg_pages(msg));
 	}
+	chunks = synchmess_msg_chunks(msg, &lo);
+	for (left = lo.chunk_bytes; i < lo.nr_chunks; i++, left -= chunk) {
+		chunk = rounddown_pow_of_two(left);
+		chunks[i] = kmalloc(chunk, SYNCHMESS_MSG_GFP);
+		if (!chunks[i])
+			goto err_parts;
+	}
+
+	msg->writer = writer;
 	return msg;
 
-err_pages:
-	while (i--)
-		__free_page(msg->pages[i]);
+err_parts:
+	synchmess_msg_free_parts(msg, &lo, i);
 	kfree(msg);
-	return NULL;
+err_uncharge:
+	synchmess_user_uncharge_memory(writer, charge);
+	return ERR_PTR(-ENOMEM);
 }
 
 /**
  * synchmess_msg_free() - free a message allocated by synchmess_msg_alloc()
  * @msg: the message, unlinked from any list
+ *
+ * Its charge goes back to its writer.
  */
 void synchmess_msg_free(struct synchmess_msg *msg)
 {
-	size_t i, nr_pages = synchmess_msg_nr_pages(msg->len);
+	struct synchmess_user *writer = msg->writer;
+	struct synchmess_msg_layout lo;
 
-	for (i = 0; i < nr_pages; i++)
-		__free_page(msg->pages[i]);
+	synchmess_msg_layout(msg->len, &lo);
+	synchmess_msg_free_parts(msg, &lo, lo.nr_chunks);
+	synchmess_user_uncharge_memory(writer, msg->charge);
 	kfree(msg);
+	synchmess_user_put(writer);
 }
 
 /**
@@ -144,18 +256,44 @@ void synchmess_msg_free(struct synchmess_msg *msg)
  */
 int synchmess_msg_copy_from(struct synchmess_msg *msg, struct iov_iter *from)
 {
-	size_t i, nr_pages = synchmess_msg_nr_pages(msg->len);
-	size_t left = msg->len, chunk;
+	struct synchmess_msg_layout lo;
+	size_t left, chunk;
+	struct page *page;
+	unsigned int i;
+	void **chunks;
 
-	if (!nr_pages)
-		return copy_from_iter_full(msg->data, left, from) ? 0 : -EFAULT;
-
-	for (i = 0; i < nr_pages; i++, left -= chunk) {
-		chunk = min_t(size_t, left, PAGE_SIZE);
-		if (copy_page_from_iter(msg->pages[i], 0, chunk, from) != chunk)
+	synchmess_msg_layout(msg->len, &lo);
+	if (lo.nr_pages) {
+		list_for_each_entry(page, synchmess_msg_pages(msg), lru)
+			if (copy_page_from_iter(page, 0, PAGE_SIZE, from) !=
+			    PAGE_SIZE)
+				return -EFAULT;
+	}
+	chunks = synchmess_msg_chunks(msg, &lo);
+	for (i = 0, left = lo.chunk_bytes; i < lo.nr_chunks; i++, left -= chunk) {
+		chunk = rounddown_pow_of_two(left);
+		if (!copy_from_iter_full(chunks[i], chunk, from))
 			return -EFAULT;
 	}
+	if (!copy_from_iter_full(synchmess_msg_inline(msg, &lo), lo.inline_len,
+				 from))
+		return -EFAULT;
 	return 0;
+}
+
+/* Copy up to @room bytes of one piece; how many it copied, or -EFAULT. */
+static ssize_t synchmess_msg_copy_piece(void *piece, struct page *page,
+					size_t len, size_t room,
+					struct iov_iter *to)
+{
+	size_t n = min(len, room);
+	size_t copied;
+
+	if (page)
+		copied = copy_page_to_iter(page, 0, n, to);
+	else
+		copied = copy_to_iter(piece, n, to);
+	return copied == n ? n : -EFAULT;
 }
 
 /**
@@ -169,15 +307,34 @@ int synchmess_msg_copy_from(struct synchmess_msg *msg, struct iov_iter *from)
 ssize_t synchmess_msg_copy_to(struct synchmess_msg *msg, struct iov_iter *to)
 {
 	size_t len = min_t(size_t, msg->len, iov_iter_count(to));
-	size_t left = len, chunk, i;
+	struct synchmess_msg_layout lo;
+	size_t room = len, left, chunk;
+	struct page *page;
+	unsigned int i;
+	ssize_t n;
+	void **chunks;
 
-	if (!synchmess_msg_nr_pages(msg->len))
-		return copy_to_iter(msg->data, len, to) == len ? len : -EFAULT;
-
-	for (i = 0; left; i++, left -= chunk) {
-		chunk = min_t(size_t, left, PAGE_SIZE);
-		if (copy_page_to_iter(msg->pages[i], 0, chunk, to) != chunk)
-			return -EFAULT;
+	synchmess_msg_layout(msg->len, &lo);
+	if (lo.nr_pages) {
+		list_for_each_entry(page, synchmess_msg_pages(msg), lru) {
+			if (!room)
+				return len;
+			n = synchmess_msg_copy_piece(NULL, page, PAGE_SIZE,
+						     room, to);
+			if (n < 0)
+				return n;
+			room -= n;
+		}
 	}
-	return len;
+	chunks = synchmess_msg_chunks(msg, &lo);
+	for (i = 0, left = lo.chunk_bytes; i < lo.nr_chunks; i++, left -= chunk) {
+		chunk = rounddown_pow_of_two(left);
+		n = synchmess_msg_copy_piece(chunks[i], NULL, chunk, room, to);
+		if (n < 0)
+			return n;
+		room -= n;
+	}
+	n = synchmess_msg_copy_piece(synchmess_msg_inline(msg, &lo), NULL,
+				     lo.inline_len, room, to);
+	return n < 0 ? n : len;
 }

@@ -13,21 +13,17 @@
 #include <linux/types.h>
 #include <linux/uio.h>
 
-struct page;
+struct synchmess_user;
 
 /**
  * struct synchmess_msg - one message, published or still delayed
  * @node:     link in the published FIFO, or in a batch being published
  * @rb:       link in the tree of delayed messages, by deadline
  * @deadline: earliest publication time while the message is delayed
+ * @writer:   the user who wrote it, charged for its memory until it is freed
  * @len:      length of the payload in bytes
- * @charge:   bytes of memory the message holds, charged to its group
- * @data:     the payload, when it is inline
- * @pages:    the pages holding the payload, otherwise
- *
- * A payload that fits in one page together with this header is stored
- * inline; a longer one goes to whole pages, so that the allocator's rounding
- * of a large block never doubles what a message costs.
+ * @charge:   bytes of memory the message holds, charged to @writer
+ * @parts:    where the payload is, laid out as message.c describes
  */
 struct synchmess_msg {
 	union {
@@ -35,16 +31,15 @@ struct synchmess_msg {
 		struct rb_node rb;
 	};
 	ktime_t deadline;
+	struct synchmess_user *writer;
 	u32 len;
 	u32 charge;
-	union {
-		DECLARE_FLEX_ARRAY(char, data);
-		DECLARE_FLEX_ARRAY(struct page *, pages);
-	};
+	DECLARE_FLEX_ARRAY(u8, parts);
 };
 
 size_t synchmess_msg_charge(size_t len);
-struct synchmess_msg *synchmess_msg_alloc(size_t len);
+struct synchmess_msg *synchmess_msg_alloc(size_t len,
+					  struct synchmess_user *writer);
 void synchmess_msg_free(struct synchmess_msg *msg);
 int synchmess_msg_copy_from(struct synchmess_msg *msg, struct iov_iter *from);
 ssize_t synchmess_msg_copy_to(struct synchmess_msg *msg, struct iov_iter *to);

@@ -51,9 +51,11 @@ struct synchmess_reader {
 
 /**
  * synchmess_queue_init() - initialise an empty queue
- * @q: the queue
+ * @q:      the queue
+ * @limits: the group's limits, which outlive the queue
  */
-void synchmess_queue_init(struct synchmess_queue *q)
+void synchmess_queue_init(struct synchmess_queue *q,
+			  const struct synchmess_group_limits *limits)
 {
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->msgs);
@@ -61,35 +63,10 @@ void synchmess_queue_init(struct synchmess_queue *q)
 	INIT_LIST_HEAD(&q->waiters);
 	q->dead = false;
 	atomic_long_set(&q->stored, 0);
+	atomic_set(&q->held, 0);
+	q->limits = limits;
 	init_waitqueue_head(&q->pollers);
 	init_waitqueue_head(&q->writable);
-}
-
-/**
- * synchmess_queue_reserve() - charge a message to the group's storage
- * @q:      the queue of the group
- * @charge: what the message about to be stored is charged, from
- *          synchmess_msg_charge()
- * @limit:  max_storage_size at the time of the call
- *
- * Storage is charged when a message is written, published or delayed, so a
- * delayed message never finds the group full when it comes due.
- *
- * Return: 0, or -ENOSPC when the group's stored bytes plus @charge would
- * pass @limit.
- */
-int synchmess_queue_reserve(struct synchmess_queue *q, size_t charge,
-			    size_t limit)
-{
-	long stored = atomic_long_read(&q->stored);
-
-	do {
-		if (charge > limit || (size_t)stored > limit - charge)
-			return -ENOSPC;
-	} while (!atomic_long_try_cmpxchg(&q->stored, &stored,
-					  stored + charge));
-
-	return 0;
 }
 
 /* The callers' barriers pair with smp_mb() in synchmess_queue_poll(). */
@@ -115,21 +92,66 @@ void synchmess_queue_wake_writers(struct synchmess_queue *q)
 	synchmess_queue_wake_writable(q);
 }
 
-/**
- * synchmess_queue_unreserve() - give back storage charged by
- *                               synchmess_queue_reserve()
- * @q:      the queue of the group
- * @charge: what the message that is no longer stored was charged
- */
-void synchmess_queue_unreserve(struct synchmess_queue *q, size_t charge)
+/* Give back the bytes of a message, reserved or not. */
+static void synchmess_queue_unreserve_bytes(struct synchmess_queue *q,
+					    size_t len)
 {
-	atomic_long_sub(charge, &q->stored);
+	atomic_long_sub(len, &q->stored);
 	/*
 	 * Pairs with smp_mb() in synchmess_queue_poll(): a poller is either
 	 * seen here or sees the bytes freed.
 	 */
 	smp_mb__after_atomic();
 	synchmess_queue_wake_writable(q);
+}
+
+/**
+ * synchmess_queue_unreserve() - give back what synchmess_queue_reserve()
+ *                               counted
+ * @q:   the queue of the group
+ * @len: payload length of the message that is no longer stored
+ */
+void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len)
+{
+	atomic_dec(&q->held);
+	synchmess_queue_unreserve_bytes(q, len);
+}
+
+/**
+ * synchmess_queue_reserve() - count a message against the group's storage
+ * @q:   the queue of the group
+ * @len: payload length of the message about to be stored
+ *
+ * Storage is counted when a message is written, published or delayed, so a
+ * delayed message never finds the group full when it comes due. Bytes and
+ * messages are reserved one after the other, each never past its limit: a
+ * concurrent write may see the group full for the moment the other one
+ * takes to give back what it could not use.
+ *
+ * Return: 0, or -ENOSPC when the group's stored bytes plus @len would pass
+ * its max_storage_size, or it holds max_messages messages already.
+ */
+int synchmess_queue_reserve(struct synchmess_queue *q, size_t len)
+{
+	size_t limit = synchmess_limit_storage_size(q->limits);
+	int max = synchmess_limit_messages(q->limits);
+	long stored = atomic_long_read(&q->stored);
+	int held;
+
+	do {
+		if (len > limit || (size_t)stored > limit - len)
+			return -ENOSPC;
+	} while (!atomic_long_try_cmpxchg(&q->stored, &stored, stored + len));
+
+	held = atomic_read(&q->held);
+	do {
+		if (held >= max) {
+			synchmess_queue_unreserve_bytes(q, len);
+			return -ENOSPC;
+		}
+	} while (!atomic_try_cmpxchg(&q->held, &held, held + 1));
+
+	return 0;
 }
 
 /*
@@ -252,7 +274,7 @@ static void synchmess_queue_put_back(struct synchmess_queue *q,
 	spin_unlock(&q->lock);
 
 	if (dead) {
-		synchmess_queue_unreserve(q, msg->charge);
+		synchmess_queue_unreserve(q, msg->len);
 		synchmess_msg_free(msg);
 		return;
 	}
@@ -345,7 +367,7 @@ ssize_t synchmess_queue_read(struct synchmess_queue *q, struct iov_iter *to,
 		return copied;
 	}
 
-	synchmess_queue_unreserve(q, msg->charge);
+	synchmess_queue_unreserve(q, msg->len);
 	synchmess_msg_free(msg);
 	return copied;
 }
@@ -355,15 +377,17 @@ ssize_t synchmess_queue_read(struct synchmess_queue *q, struct iov_iter *to,
  * @q:     the queue
  * @file:  the file being polled
  * @pt:    the poll table
- * @limit: reads max_storage_size; called after the poller is queued, so a
- *         raise of the limit is either seen or wakes the poller
+ *
+ * The limits are read after the poller is queued, so a raise of a limit
+ * is either seen or wakes the poller.
  *
  * Return: EPOLLIN | EPOLLRDNORM while a published message waits,
- * EPOLLOUT | EPOLLWRNORM while stored bytes are below the limit, and
+ * EPOLLOUT | EPOLLWRNORM while stored bytes and messages are below the
+ * group's limits, and
  * EPOLLERR | EPOLLHUP alone once the group is removed.
  */
 __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
-			      poll_table *pt, unsigned int (*limit)(void))
+			      poll_table *pt)
 {
 	__poll_t mask = 0;
 	unsigned int count;
@@ -387,7 +411,9 @@ __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
 	 * synchmess_queue_wake_writers().
 	 */
 	smp_mb();
-	if ((size_t)atomic_long_read(&q->stored) < limit())
+	if ((size_t)atomic_long_read(&q->stored) <
+	    synchmess_limit_storage_size(q->limits) &&
+	    atomic_read(&q->held) < synchmess_limit_messages(q->limits))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 
 	return mask;
@@ -419,7 +445,8 @@ void synchmess_queue_kill(struct synchmess_queue *q)
 
 	synchmess_queue_hand_over(&handed);
 	list_for_each_entry_safe(msg, next, &doomed, node) {
-		atomic_long_sub(msg->charge, &q->stored);
+		atomic_long_sub(msg->len, &q->stored);
+		atomic_dec(&q->held);
 		synchmess_msg_free(msg);
 	}
 

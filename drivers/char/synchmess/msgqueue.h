@@ -14,6 +14,7 @@
 #include <linux/uio.h>
 #include <linux/wait.h>
 
+#include "limits.h"
 #include "message.h"
 
 /**
@@ -26,8 +27,11 @@
  *            an entry only while @msgs is empty, as a message published
  *            while a reader waits goes straight to that reader
  * @dead:     set once the group is removed; nothing is queued after that
- * @stored:   bytes charged for all messages of the group, published and
- *            delayed (see synchmess_msg_charge()), held to max_storage_size
+ * @stored:   payload bytes of all messages of the group, published and
+ *            delayed, held to the group's max_storage_size
+ * @held:     messages of the group, published and delayed, held to the
+ *            group's max_messages
+ * @limits:   the group's limits
  * @pollers:  EPOLLIN pollers
  * @writable: EPOLLOUT pollers waiting for storage to be freed
  */
@@ -38,14 +42,16 @@ struct synchmess_queue {
 	struct list_head waiters;
 	bool dead;
 	atomic_long_t stored;
+	atomic_t held;
+	const struct synchmess_group_limits *limits;
 	wait_queue_head_t pollers;
 	wait_queue_head_t writable;
 };
 
-void synchmess_queue_init(struct synchmess_queue *q);
-int synchmess_queue_reserve(struct synchmess_queue *q, size_t charge,
-			    size_t limit);
-void synchmess_queue_unreserve(struct synchmess_queue *q, size_t charge);
+void synchmess_queue_init(struct synchmess_queue *q,
+			  const struct synchmess_group_limits *limits);
+int synchmess_queue_reserve(struct synchmess_queue *q, size_t len);
+void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len);
 void synchmess_queue_wake_writers(struct synchmess_queue *q);
 
 int synchmess_queue_publish(struct synchmess_queue *q,
@@ -53,7 +59,7 @@ int synchmess_queue_publish(struct synchmess_queue *q,
 ssize_t synchmess_queue_read(struct synchmess_queue *q, struct iov_iter *to,
 			     bool nonblock);
 __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
-			      poll_table *pt, unsigned int (*limit)(void));
+			      poll_table *pt);
 void synchmess_queue_kill(struct synchmess_queue *q);
 
 #endif /* _SYNCHMESS_MSGQUEUE_H */

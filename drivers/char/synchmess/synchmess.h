@@ -14,7 +14,9 @@
 
 #include "barrier.h"
 #include "delay.h"
+#include "limits.h"
 #include "msgqueue.h"
+#include "user.h"
 
 /* Minor 0 is the control device, the others go to groups. */
 #define SYNCHMESS_MINORS	4096
@@ -28,11 +30,15 @@
  * struct synchmess_grp - a group and its device
  * @id:      the group descriptor userspace chose
  * @minor:   minor number of the group's device
- * @owner:   effective uid of the creator, who may remove the group
+ * @owner:   the record of the creator (its effective uid), who owns the
+ *           node, may remove the group and set its limits, and is charged
+ *           for the group until its memory is freed
+ * @gid:     effective gid of the creator, the group of the node
  * @removed: set once the group is removed; every file operation then fails
  * @ref:     held by the group table and by each open file
  * @cdev:    the group's character device
  * @dev:     the group's device, parent of its sysfs figures
+ * @limits:  the limits its owner set
  * @queue:   published messages and stored bytes
  * @delay:   delayed messages
  * @barrier: the group's barrier
@@ -40,11 +46,13 @@
 struct synchmess_grp {
 	u32 id;
 	unsigned int minor;
-	kuid_t owner;
+	struct synchmess_user *owner;
+	kgid_t gid;
 	bool removed;
 	struct kref ref;
 	struct cdev *cdev;
 	struct device *dev;
+	struct synchmess_group_limits limits;
 	struct synchmess_queue queue;
 	struct synchmess_delay delay;
 	struct synchmess_barrier barrier;
@@ -63,8 +71,5 @@ void synchmess_group_wake_writers(void);
 
 /* sysfs.c */
 extern const struct attribute_group *synchmess_group_attr_groups[];
-unsigned int synchmess_max_message_size(void);
-unsigned int synchmess_max_storage_size(void);
-unsigned int synchmess_max_groups(void);
 
 #endif /* _SYNCHMESS_H */

@@ -35,6 +35,24 @@ struct synchmess_group {
 	char path[SYNCHMESS_PATH_LEN];
 };
 
+/**
+ * struct synchmess_limits - the limits of one group
+ * @max_message_size: largest message, in bytes
+ * @max_storage_size: payload bytes the group stores, published plus delayed
+ * @max_messages:     messages the group stores, published plus delayed
+ * @flags:            reserved for future use, must be zero
+ *
+ * For SYNCHMESS_IOC_SET_LIMITS, 0 in a field follows the module's limit of
+ * the same name, whatever it becomes; no field may be above it.
+ * SYNCHMESS_IOC_GET_LIMITS returns the values in force.
+ */
+struct synchmess_limits {
+	__u32 max_message_size;
+	__u32 max_storage_size;
+	__u32 max_messages;
+	__u32 flags;
+};
+
 #define SYNCHMESS_IOC_MAGIC		0xB9
 
 /* On the master device /dev/synch/synchmess. */
@@ -47,6 +65,10 @@ struct synchmess_group {
 #define SYNCHMESS_IOC_SET_SEND_DELAY	_IOW(SYNCHMESS_IOC_MAGIC, 0x10, __u32)
 #define SYNCHMESS_IOC_GET_SEND_DELAY	_IOR(SYNCHMESS_IOC_MAGIC, 0x11, __u32)
 #define SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES	_IO(SYNCHMESS_IOC_MAGIC, 0x12)
+#define SYNCHMESS_IOC_SET_LIMITS \
+	_IOW(SYNCHMESS_IOC_MAGIC, 0x13, struct synchmess_limits)
+#define SYNCHMESS_IOC_GET_LIMITS \
+	_IOR(SYNCHMESS_IOC_MAGIC, 0x14, struct synchmess_limits)
 #define SYNCHMESS_IOC_SLEEP_ON_BARRIER	_IO(SYNCHMESS_IOC_MAGIC, 0x20)
 #define SYNCHMESS_IOC_AWAKE_BARRIER	_IO(SYNCHMESS_IOC_MAGIC, 0x21)
 

@@ -173,10 +173,10 @@ TEST_F(group, revoke_frees_delayed_keeps_published)
 	char buf[8];
 	long c3, c4;
 
-	c3 = sm_probe_charge(self->fd, self->id, 3);
-	c4 = sm_probe_charge(self->fd, self->id, 4);
-	ASSERT_LE(3, c3);
-	ASSERT_LE(4, c4);
+	c3 = sm_probe_bytes(self->fd, self->id, 3);
+	c4 = sm_probe_bytes(self->fd, self->id, 4);
+	ASSERT_EQ(3, c3);
+	ASSERT_EQ(4, c4);
 	ASSERT_EQ(3, write(self->fd, "pub", 3));
 	ASSERT_EQ(0, set_delay(self->fd, 600000));
 	ASSERT_EQ(4, write(self->fd, "del1", 4));
@@ -300,14 +300,14 @@ TEST_F(group, close_publishes_pending)
 
 TEST_F(group, delayed_bytes_count_against_storage)
 {
-	long charge = sm_probe_charge(self->fd, self->id, 100);
+	long stored = sm_probe_bytes(self->fd, self->id, 100);
 	static char buf[100];
 
-	ASSERT_LE(100, charge);
-	ASSERT_EQ(0, sm_param_set("max_storage_size", charge + charge / 2));
+	ASSERT_EQ(100, stored);
+	ASSERT_EQ(0, sm_param_set("max_storage_size", stored + stored / 2));
 	ASSERT_EQ(0, set_delay(self->fd, 300));
 	ASSERT_EQ(100, write(self->fd, buf, 100));
-	EXPECT_EQ(charge, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(stored, sm_figure(self->id, "bytes"));
 	EXPECT_EQ(-1, write(self->fd, buf, 100));
 	EXPECT_EQ(ENOSPC, errno);
 	/* When it comes due it is published, never dropped. */

@@ -19,12 +19,14 @@ FIXTURE(group) {
 	int fd;
 	unsigned long old_storage;
 	unsigned long old_msgsize;
+	unsigned long old_messages;
 };
 
 FIXTURE_SETUP(group)
 {
 	ASSERT_EQ(0, sm_param_get("max_storage_size", &self->old_storage));
 	ASSERT_EQ(0, sm_param_get("max_message_size", &self->old_msgsize));
+	ASSERT_EQ(0, sm_param_get("max_messages", &self->old_messages));
 	self->id = sm_unique_id();
 	ASSERT_EQ(0, sm_install(self->id, NULL));
 	self->fd = sm_open_group(self->id, O_RDWR);
@@ -37,6 +39,7 @@ FIXTURE_TEARDOWN(group)
 	sm_remove(self->id);
 	sm_param_set("max_storage_size", self->old_storage);
 	sm_param_set("max_message_size", self->old_msgsize);
+	sm_param_set("max_messages", self->old_messages);
 }
 
 /* An address user copies must refuse. */
@@ -120,25 +123,25 @@ TEST_F(group, oversize_write_gives_emsgsize)
 {
 	static char big[1000];
 
-	long charge = sm_probe_charge(self->fd, self->id, 100);
+	long stored = sm_probe_bytes(self->fd, self->id, 100);
 
-	ASSERT_LE(100, charge);
+	ASSERT_EQ(100, stored);
 	ASSERT_EQ(0, sm_param_set("max_message_size", 100));
 	EXPECT_EQ(100, write(self->fd, big, 100));
 	EXPECT_EQ(-1, write(self->fd, big, 101));
 	EXPECT_EQ(EMSGSIZE, errno);
 	EXPECT_EQ(1, sm_figure(self->id, "messages"));
-	EXPECT_EQ(charge, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(stored, sm_figure(self->id, "bytes"));
 }
 
 TEST_F(group, full_storage_gives_enospc_even_blocking)
 {
-	long c100 = sm_probe_charge(self->fd, self->id, 100);
-	long c1 = sm_probe_charge(self->fd, self->id, 1);
+	long c100 = sm_probe_bytes(self->fd, self->id, 100);
+	long c1 = sm_probe_bytes(self->fd, self->id, 1);
 	static char buf[100];
 
-	ASSERT_LE(100, c100);
-	ASSERT_LE(1, c1);
+	ASSERT_EQ(100, c100);
+	ASSERT_EQ(1, c1);
 	/* Room for two messages of 100 bytes and one of 1, not one more. */
 	ASSERT_EQ(0, sm_param_set("max_storage_size", 2 * c100 + c1));
 	EXPECT_EQ(100, write(self->fd, buf, 100));
@@ -158,16 +161,60 @@ TEST_F(group, full_storage_gives_enospc_even_blocking)
 	EXPECT_EQ(100, write(self->fd, buf, 100));
 }
 
+/* max_storage_size counts payload, as every implementation does. */
+TEST_F(group, ten_100_byte_messages_fill_1000_bytes)
+{
+	static char buf[100];
+	int i;
+
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 1000));
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(100, write(self->fd, buf, 100)) TH_LOG("message %d", i);
+	EXPECT_EQ(1000, sm_figure(self->id, "bytes"));
+	EXPECT_EQ(10, sm_figure(self->id, "messages"));
+	EXPECT_EQ(-1, write(self->fd, buf, 1));
+	EXPECT_EQ(ENOSPC, errno);
+}
+
+/* One-byte floods stop at max_messages, delayed messages counted too. */
+TEST_F(group, max_messages_gives_enospc_for_one_byte_floods)
+{
+	__u32 delay = 3600000;
+	char c = 'x';
+	int i;
+
+	ASSERT_EQ(0, sm_param_set("max_messages", 10));
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(1, write(self->fd, &c, 1));
+	ASSERT_EQ(0, ioctl(self->fd, SYNCHMESS_IOC_SET_SEND_DELAY, &delay));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(1, write(self->fd, &c, 1));
+	EXPECT_EQ(-1, write(self->fd, &c, 1));
+	EXPECT_EQ(ENOSPC, errno);
+	ASSERT_EQ(0, set_nonblock(self->fd));
+	EXPECT_EQ(-1, write(self->fd, &c, 1));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(6, sm_figure(self->id, "messages"));
+	EXPECT_EQ(4, sm_figure(self->id, "delayed"));
+	EXPECT_EQ(10, sm_figure(self->id, "bytes"));
+	/* Reading one makes room for one. */
+	EXPECT_EQ(1, read(self->fd, &c, 1));
+	EXPECT_EQ(1, write(self->fd, &c, 1));
+	EXPECT_EQ(-1, write(self->fd, &c, 1));
+	EXPECT_EQ(ENOSPC, errno);
+	EXPECT_EQ(5, ioctl(self->fd, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES));
+}
+
 TEST_F(group, storage_is_per_group)
 {
 	static char buf[200];
 	__u32 other = sm_unique_id();
 	int fd;
 
-	long charge = sm_probe_charge(self->fd, self->id, 200);
+	long stored = sm_probe_bytes(self->fd, self->id, 200);
 
-	ASSERT_LE(200, charge);
-	ASSERT_EQ(0, sm_param_set("max_storage_size", charge));
+	ASSERT_EQ(200, stored);
+	ASSERT_EQ(0, sm_param_set("max_storage_size", stored));
 	ASSERT_EQ(200, write(self->fd, buf, 200));
 	EXPECT_EQ(-1, write(self->fd, buf, 200));
 	EXPECT_EQ(ENOSPC, errno);
@@ -372,11 +419,11 @@ TEST_F(group, signal_with_sa_restart_restarts_read)
 TEST_F(group, poll_reports_readable_and_writable)
 {
 	struct pollfd pfd = { .fd = self->fd, .events = POLLIN | POLLOUT };
-	long charge = sm_probe_charge(self->fd, self->id, 10);
+	long stored = sm_probe_bytes(self->fd, self->id, 10);
 	static char buf[64];
 
-	ASSERT_LE(10, charge);
-	ASSERT_EQ(0, sm_param_set("max_storage_size", 2 * charge));
+	ASSERT_EQ(10, stored);
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 2 * stored));
 	EXPECT_EQ(1, poll(&pfd, 1, 0));
 	EXPECT_EQ(POLLOUT, pfd.revents);
 
@@ -644,18 +691,18 @@ TEST_F(group, writev_is_checked_against_the_limits_as_a_whole)
 {
 	static char a[60], b[60];
 	struct iovec iov[] = { { a, 60 }, { b, 60 } };
-	long charge = sm_probe_charge(self->fd, self->id, 120);
+	long stored = sm_probe_bytes(self->fd, self->id, 120);
 
-	ASSERT_LE(120, charge);
+	ASSERT_EQ(120, stored);
 	ASSERT_EQ(0, sm_param_set("max_message_size", 100));
 	EXPECT_EQ(-1, writev(self->fd, iov, 2));
 	EXPECT_EQ(EMSGSIZE, errno);
 	ASSERT_EQ(0, sm_param_set("max_message_size", 120));
-	ASSERT_EQ(0, sm_param_set("max_storage_size", charge - 1));
+	ASSERT_EQ(0, sm_param_set("max_storage_size", stored - 1));
 	EXPECT_EQ(-1, writev(self->fd, iov, 2));
 	EXPECT_EQ(ENOSPC, errno);
 	EXPECT_EQ(0, sm_figure(self->id, "messages"));
-	ASSERT_EQ(0, sm_param_set("max_storage_size", charge));
+	ASSERT_EQ(0, sm_param_set("max_storage_size", stored));
 	EXPECT_EQ(120, writev(self->fd, iov, 2));
 	EXPECT_EQ(1, sm_figure(self->id, "messages"));
 }
@@ -726,18 +773,18 @@ static void *poll_out_run(void *arg)
 
 TEST_F(group, raising_max_storage_size_wakes_writers_of_a_full_group)
 {
-	long charge = sm_probe_charge(self->fd, self->id, 10);
+	long stored = sm_probe_bytes(self->fd, self->id, 10);
 	struct out_poller p = { .fd = self->fd };
 	double start;
 	pthread_t t;
 
-	ASSERT_LE(10, charge);
-	ASSERT_EQ(0, sm_param_set("max_storage_size", charge));
+	ASSERT_EQ(10, stored);
+	ASSERT_EQ(0, sm_param_set("max_storage_size", stored));
 	ASSERT_EQ(10, write(self->fd, "0123456789", 10));
 	ASSERT_EQ(0, pthread_create(&t, NULL, poll_out_run, &p));
 	sm_sleep_ms(300);
 	start = sm_now();
-	ASSERT_EQ(0, sm_param_set("max_storage_size", 2 * charge));
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 2 * stored));
 	ASSERT_EQ(0, pthread_join(t, NULL));
 	/* Woken by the raise, not by the poll's timeout. */
 	EXPECT_EQ(1, p.ret);

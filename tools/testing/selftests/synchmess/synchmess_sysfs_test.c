@@ -10,22 +10,25 @@
 #include "synchmess_util.h"
 
 static const char * const limits[] = {
-	"max_message_size", "max_storage_size", "max_groups",
+	"max_message_size", "max_storage_size", "max_messages", "max_groups",
+	"max_user_groups", "max_user_memory",
 };
+
+#define NLIMITS	ARRAY_SIZE(limits)
 
 static const char * const figures[] = {
 	"messages", "bytes", "delayed", "sleepers", "send_delay_ms",
 };
 
 FIXTURE(limits) {
-	unsigned long old[3];
+	unsigned long old[NLIMITS];
 };
 
 FIXTURE_SETUP(limits)
 {
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NLIMITS; i++)
 		ASSERT_EQ(0, sm_param_get(limits[i], &self->old[i]));
 }
 
@@ -33,7 +36,7 @@ FIXTURE_TEARDOWN(limits)
 {
 	int i;
 
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NLIMITS; i++)
 		sm_param_set(limits[i], self->old[i]);
 }
 
@@ -43,7 +46,7 @@ TEST_F(limits, are_root_writable_and_world_readable)
 	struct stat st;
 	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NLIMITS; i++) {
 		snprintf(path, sizeof(path), SYNCHMESS_PARAMS "%s", limits[i]);
 		ASSERT_EQ(0, stat(path, &st)) TH_LOG("%s", path);
 		EXPECT_EQ(0644, st.st_mode & 0777) TH_LOG("%s", path);
@@ -60,7 +63,7 @@ TEST_F(limits, bad_values_give_einval_and_keep_old_value)
 	unsigned long now = 0;
 	int i, j;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < NLIMITS; i++) {
 		snprintf(path, sizeof(path), SYNCHMESS_PARAMS "%s", limits[i]);
 		for (j = 0; j < 6; j++) {
 			EXPECT_EQ(-EINVAL, sm_write_text(path, bad[j]))
@@ -76,9 +79,15 @@ TEST_F(limits, values_past_the_maximum_give_einval)
 	EXPECT_EQ(-EINVAL, sm_param_set("max_message_size", (4UL << 20) + 1));
 	EXPECT_EQ(-EINVAL, sm_param_set("max_storage_size", (1UL << 30) + 1));
 	EXPECT_EQ(-EINVAL, sm_param_set("max_groups", 4096));
+	EXPECT_EQ(-EINVAL, sm_param_set("max_messages", (1UL << 20) + 1));
+	EXPECT_EQ(-EINVAL, sm_param_set("max_user_groups", 4096));
+	EXPECT_EQ(-EINVAL, sm_param_set("max_user_memory", 1UL << 32));
 	EXPECT_EQ(0, sm_param_set("max_message_size", 4UL << 20));
 	EXPECT_EQ(0, sm_param_set("max_storage_size", 1UL << 30));
 	EXPECT_EQ(0, sm_param_set("max_groups", 4095));
+	EXPECT_EQ(0, sm_param_set("max_messages", 1UL << 20));
+	EXPECT_EQ(0, sm_param_set("max_user_groups", 4095));
+	EXPECT_EQ(0, sm_param_set("max_user_memory", (1UL << 32) - 1));
 }
 
 TEST_F(limits, good_values_are_taken)
@@ -98,24 +107,24 @@ TEST_F(limits, lowering_storage_affects_later_writes_only)
 {
 	static char buf[100];
 	__u32 id = sm_unique_id();
-	long charge, c10;
+	long stored, c10;
 	int fd, i;
 
 	ASSERT_EQ(0, sm_install(id, NULL));
 	fd = sm_open_group(id, O_RDWR);
 	ASSERT_LE(0, fd);
-	charge = sm_probe_charge(fd, id, 100);
-	c10 = sm_probe_charge(fd, id, 10);
-	ASSERT_LE(100, charge);
-	ASSERT_LE(10, c10);
-	ASSERT_EQ(0, sm_param_set("max_storage_size", 10 * charge));
+	stored = sm_probe_bytes(fd, id, 100);
+	c10 = sm_probe_bytes(fd, id, 10);
+	ASSERT_EQ(100, stored);
+	ASSERT_EQ(10, c10);
+	ASSERT_EQ(0, sm_param_set("max_storage_size", 10 * stored));
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(100, write(fd, buf, 100));
 	/* Room for one message of 10 bytes, once the group is empty. */
 	ASSERT_EQ(0, sm_param_set("max_storage_size", c10));
 	EXPECT_EQ(-1, write(fd, buf, 10));
 	EXPECT_EQ(ENOSPC, errno);
-	EXPECT_EQ(3 * charge, sm_figure(id, "bytes"));
+	EXPECT_EQ(3 * stored, sm_figure(id, "bytes"));
 	for (i = 0; i < 3; i++)
 		EXPECT_EQ(100, read(fd, buf, sizeof(buf)));
 	EXPECT_EQ(10, write(fd, buf, 10));
@@ -166,12 +175,12 @@ TEST(group_figures_follow_the_group)
 	ASSERT_EQ(0, sm_install(id, NULL));
 	fd = sm_open_group(id, O_RDWR);
 	ASSERT_LE(0, fd);
-	c3 = sm_probe_charge(fd, id, 3);
-	c5 = sm_probe_charge(fd, id, 5);
-	c7 = sm_probe_charge(fd, id, 7);
-	ASSERT_LE(3, c3);
-	ASSERT_LE(5, c5);
-	ASSERT_LE(7, c7);
+	c3 = sm_probe_bytes(fd, id, 3);
+	c5 = sm_probe_bytes(fd, id, 5);
+	c7 = sm_probe_bytes(fd, id, 7);
+	ASSERT_EQ(3, c3);
+	ASSERT_EQ(5, c5);
+	ASSERT_EQ(7, c7);
 	ASSERT_EQ(3, write(fd, "abc", 3));
 	ASSERT_EQ(5, write(fd, "defgh", 5));
 	ASSERT_EQ(0, ioctl(fd, SYNCHMESS_IOC_SET_SEND_DELAY, &ms));

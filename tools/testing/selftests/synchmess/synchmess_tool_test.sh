@@ -73,12 +73,11 @@ expect_figure() {
 	[ "$v" = "$3" ] || why "group $1: $2 is '$v' in sysfs, expected '$3'"
 }
 
-# expect_charged ID N: the group's bytes, what its messages are charged,
-# cover their N bytes of payload (a message also holds its header).
+# expect_charged ID N: the group's bytes count the N bytes of payload.
 expect_charged() {
 	v=$(figure "$1" bytes)
-	[ "$v" -ge "$2" ] 2>/dev/null ||
-		why "group $1: bytes is '$v' in sysfs, expected at least $2"
+	[ "$v" -eq "$2" ] 2>/dev/null ||
+		why "group $1: bytes is '$v' in sysfs, expected $2"
 }
 
 # wait_figure ID NAME VALUE: wait up to 10 s for a figure to read VALUE.
@@ -172,18 +171,23 @@ test_list_stat() {
 	sm list
 	expect_rc 0
 	row=$(printf '%s\n' "$OUT" | awk -v id="$G" '$1 == id { $1 = $1; print }')
-	[ "$row" = "$G 0 0 0 0 0" ] ||
-		why "list shows '$row' for group $G, expected its zero figures"
+	[ "$row" = "$G 0 0 0 0 0 0 0 00600" ] ||
+		why "list shows '$row' for group $G, expected its zero figures, root's, 0600"
 	head=$(printf '%s\n' "$OUT" | head -n 1 | awk '{ $1 = $1; print }')
-	[ "$head" = "GROUP MESSAGES BYTES DELAYED SLEEPERS SEND_DELAY_MS" ] ||
+	[ "$head" = "GROUP MESSAGES BYTES DELAYED SLEEPERS SEND_DELAY_MS UID GID MODE" ] ||
 		why "list header is '$head'"
 	limits=limits:
-	for p in max_groups max_message_size max_storage_size; do
+	for p in max_groups max_message_size max_storage_size max_messages \
+		 max_user_groups max_user_memory; do
 		limits="$limits $p $(cat "$PARAMS/$p")"
 	done
 	case $OUT in
-	*"$limits") ;;
-	*) why "list does not end with '$limits': $OUT";;
+	*"$limits"*) ;;
+	*) why "list does not show '$limits': $OUT";;
+	esac
+	case $OUT in
+	*"user 0: "*" group"*", "*" bytes of memory"*) ;;
+	*) why "list does not show what root holds: $OUT";;
 	esac
 	sm stat "$G"
 	expect_rc 0
@@ -203,7 +207,7 @@ test_send_recv() {
 	bytes=$(figure "$G" bytes)
 	sm stat "$G"
 	row=$(printf '%s\n' "$OUT" | tail -n 1 | awk '{ $1 = $1; print }')
-	[ "$row" = "$G 1 $bytes 0 0 0" ] ||
+	[ "$row" = "$G 1 $bytes 0 0 0 0 0 00600" ] ||
 		why "stat printed '$OUT' after one message of 12 bytes"
 	sm recv "$G"
 	expect_rc 0
@@ -383,6 +387,51 @@ test_missing_group() {
 	result "errors name the device, the operation and the error"
 }
 
+test_limits() {
+	lim="max_message_size $(cat "$PARAMS/max_message_size") max_storage_size 1000 max_messages $(cat "$PARAMS/max_messages")"
+	sm limits "$G" 0 1000 0
+	expect_rc 0
+	expect_out "$lim"
+	sm limits "$G"
+	expect_rc 0
+	expect_out "$lim"
+	sm limits "$G" 0 $(($(cat "$PARAMS/max_storage_size") + 1)) 0
+	expect_rc 1
+	expect_err "SYNCHMESS_IOC_SET_LIMITS: Invalid argument"
+	sm limits "$G" 1 2
+	expect_rc 2
+	sm limits "$G" 0 0 0
+	expect_rc 0
+	result "limits sets and shows a group's limits"
+}
+
+# as_nobody ARGS: run the tool as user nobody; output in $TMP/out, $TMP/err.
+as_nobody() {
+	su -s /bin/sh nobody -c "'$SM' $*" >"$TMP/out" 2>"$TMP/err"
+}
+
+test_hints() {
+	if ! su -s /bin/sh nobody -c true 2>/dev/null; then
+		ktap_test_skip "no user nobody to run the tool as"
+		return
+	fi
+	old=$(cat "$PARAMS/max_user_memory")
+	chmod 0666 "/dev/synch/synchmess$G"
+	# Root is exempt from the quotas; nobody is not.
+	echo 1 >"$PARAMS/max_user_memory"
+	as_nobody send "$G" over && why "a write past max_user_memory succeeded"
+	echo "$old" >"$PARAMS/max_user_memory"
+	grep -q "Disk quota exceeded" "$TMP/err" &&
+		grep -q "max_user_memory" "$TMP/err" ||
+		why "past max_user_memory the tool said '$(cat "$TMP/err")'"
+	chmod 0600 "/dev/synch/synchmess$G"
+	as_nobody send "$G" denied && why "nobody wrote to a 0600 group of root's"
+	grep -q "Permission denied" "$TMP/err" &&
+		grep -q "belongs to uid 0" "$TMP/err" ||
+		why "on a 0600 group of root's the tool said '$(cat "$TMP/err")'"
+	result "EDQUOT and EACCES come with which quota and who owns the group"
+}
+
 test_remove() {
 	"$SM" install "$G2" >/dev/null
 	bg blocked recv "$G2"
@@ -413,7 +462,8 @@ test_remove() {
 TESTS="test_help test_usage_errors test_install test_list_stat test_send_recv
 test_send_lines test_send_stdin test_recv_nonblock test_two_processes
 test_delay_get_set test_delay_revoke test_delay_published test_flush
-test_barrier test_message_size test_missing_group test_remove"
+test_barrier test_message_size test_missing_group test_limits test_hints
+test_remove"
 
 ktap_set_plan "$(echo "$TESTS" | wc -w)"
 for t in $TESTS; do

@@ -147,27 +147,27 @@ static inline long sm_figure(__u32 id, const char *name)
 }
 
 /*
- * What a message of @len bytes is charged against max_storage_size: the
- * memory it holds, header and allocator rounding included, found by
- * posting one to group @id through @fd, which must be empty and without a
- * send delay, and taking it back. Returns the charge or -errno.
+ * What a message of @len bytes counts against max_storage_size, as the
+ * group's "bytes" figure shows it (its payload, @len), found by posting one
+ * to group @id through @fd, which must be empty and without a send delay,
+ * and taking it back. Returns the count or -errno.
  */
-static inline long sm_probe_charge(int fd, __u32 id, size_t len)
+static inline long sm_probe_bytes(int fd, __u32 id, size_t len)
 {
 	char *buf = calloc(1, len);
-	long charge = -ENOMEM;
+	long stored = -ENOMEM;
 
 	if (!buf)
-		return charge;
+		return stored;
 	if (write(fd, buf, len) != (ssize_t)len) {
-		charge = -errno;
+		stored = -errno;
 	} else {
-		charge = sm_figure(id, "bytes");
+		stored = sm_figure(id, "bytes");
 		if (read(fd, buf, len) != (ssize_t)len)
-			charge = -errno;
+			stored = -errno;
 	}
 	free(buf);
-	return charge;
+	return stored;
 }
 
 /*
