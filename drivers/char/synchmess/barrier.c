@@ -47,7 +47,11 @@ int synchmess_barrier_sleep(struct synchmess_barrier *b)
 		return -EIDRM;
 	}
 	generation = b->generation;
-	b->sleepers++;
+	/*
+	 * Written under the wait queue's lock, read without it by sysfs
+	 * (synchmess_barrier_sleepers()): marked for that reader.
+	 */
+	WRITE_ONCE(b->sleepers, b->sleepers + 1);
 
 	/* Whatever ended the wait, the generation says if an awake came. */
 	ret = wait_event_interruptible_locked(b->wq,
@@ -56,7 +60,7 @@ int synchmess_barrier_sleep(struct synchmess_barrier *b)
 	if (b->generation != generation) {
 		ret = 0;
 	} else {
-		b->sleepers--;
+		WRITE_ONCE(b->sleepers, b->sleepers - 1);
 		ret = b->dead ? -EIDRM : -EINTR;
 	}
 	spin_unlock(&b->wq.lock);
@@ -81,7 +85,7 @@ int synchmess_barrier_awake(struct synchmess_barrier *b)
 		return -EIDRM;
 	}
 	woken = b->sleepers;
-	b->sleepers = 0;
+	WRITE_ONCE(b->sleepers, 0);
 	b->generation++;
 	if (woken)
 		wake_up_all_locked(&b->wq);
@@ -98,6 +102,7 @@ int synchmess_barrier_awake(struct synchmess_barrier *b)
  */
 unsigned int synchmess_barrier_sleepers(struct synchmess_barrier *b)
 {
+	/* Without the lock: the writers under it mark their stores. */
 	return READ_ONCE(b->sleepers);
 }
 
