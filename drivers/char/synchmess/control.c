@@ -135,7 +135,11 @@ static int __init synchmess_init(void)
 	BUILD_BUG_ON(sizeof(struct synchmess_limits) != 16);
 	BUILD_BUG_ON(offsetof(struct synchmess_limits, flags) != 12);
 
-	synchmess_wq = alloc_workqueue("synchmess", WQ_HIGHPRI, 0);
+	/*
+	 * Unbound: publication must not wait for the CPU that took the timer
+	 * interrupt, which a busy task may hold, when others are idle.
+	 */
+	synchmess_wq = alloc_workqueue("synchmess", WQ_UNBOUND | WQ_HIGHPRI, 0);
 	if (!synchmess_wq)
 		return -ENOMEM;
 

@@ -448,6 +448,7 @@ void synchmess_queue_kill(struct synchmess_queue *q)
 		atomic_long_sub(msg->len, &q->stored);
 		atomic_dec(&q->held);
 		synchmess_msg_free(msg);
+		cond_resched();
 	}
 
 	__wake_up(&q->pollers, TASK_NORMAL, 0, poll_to_key(EPOLLERR | EPOLLHUP));
