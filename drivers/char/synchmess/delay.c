@@ -30,6 +30,16 @@
  * moves what is due to the published queue in one splice. Nothing is held
  * with preemption off for time that grows with the length of a batch.
  *
+ * Nor is d->lock held for long: a batch that is not one splice (a flush, a
+ * revoke, a removal or a due batch of mixed delays) is taken
+ * SYNCHMESS_DELAY_CHUNK messages at a time, and the lock is given up
+ * between chunks, so a write waits for one chunk at most. Whoever takes the
+ * lock in between keeps every promise: a delayed write goes in by its
+ * deadline, after the ones being published; an immediate write still
+ * finds @next passed, since @next moves only once the whole batch is out,
+ * so it publishes what is due itself, behind the chunks already out, and
+ * its own message last.
+ *
  * Every publication of delayed messages happens under d->lock, and @next
  * moves past a deadline only once the messages due by it are on the
  * queue; an immediate write that finds @next passed publishes under the
@@ -46,10 +56,14 @@
  *   @work                 publish what is due; move @next;     -
  *                         arm the timer for the earliest left
  *   flush (fsync, close)  publish all; @next = none            -
- *   revoke                take all; @next = none               free them
+ *   revoke                publish what is due; take the rest;  free them
+ *                         @next = none
  *   removal               @dead; take all; @next = none        cancel timer
  *                                                              and @work,
  *                                                              free them
+ *
+ * Every row but the first two gives the lock up between chunks; revoke and
+ * removal free each chunk meanwhile.
  *
  * The bytes of a delayed message count against the group's storage when it
  * is written (see synchmess_queue_reserve()), so publishing it later cannot
@@ -61,8 +75,11 @@
 
 #include "delay.h"
 
-/* Messages merged from both sequences between chances to reschedule. */
-#define SYNCHMESS_DELAY_BATCH	1024
+/*
+ * Messages taken from the two sequences in one hold of d->lock: the most
+ * a write waits for, whatever the length of another call's batch.
+ */
+#define SYNCHMESS_DELAY_CHUNK	1024
 
 /* The earliest message of @appended, NULL when it is empty. */
 static struct synchmess_msg *
@@ -183,8 +200,10 @@ static void synchmess_delay_add(struct synchmess_delay *d,
 }
 
 /*
- * Move the messages due by @until, earliest first, to @msgs; return how
- * many. @next is left for synchmess_delay_done() to move.
+ * Move the messages due by @until, earliest first, to @msgs, and return how
+ * many: all of them when they are all in @appended, which is one splice,
+ * else at most SYNCHMESS_DELAY_CHUNK. @next is left for
+ * synchmess_delay_done() to move.
  */
 static unsigned int synchmess_delay_take(struct synchmess_delay *d,
 					 ktime_t until, struct list_head *msgs)
@@ -200,7 +219,8 @@ static unsigned int synchmess_delay_take(struct synchmess_delay *d,
 		WRITE_ONCE(d->count, 0);
 		return count;
 	}
-	while ((msg = synchmess_delay_first(d)) &&
+	while (count < SYNCHMESS_DELAY_CHUNK &&
+	       (msg = synchmess_delay_first(d)) &&
 	       !ktime_after(msg->deadline, until)) {
 		if (msg == synchmess_delay_first_inserted(d)) {
 			rb_erase_cached(&msg->rb, &d->inserted);
@@ -210,8 +230,7 @@ static unsigned int synchmess_delay_take(struct synchmess_delay *d,
 			list_del(&msg->node);
 		}
 		list_add_tail(&msg->node, msgs);
-		if (!(++count % SYNCHMESS_DELAY_BATCH))
-			cond_resched();
+		count++;
 	}
 	WRITE_ONCE(d->count, d->count - count);
 	return count;
@@ -243,6 +262,7 @@ static void synchmess_delay_discard(struct synchmess_delay *d,
 		list_del(&msg->node);
 		synchmess_queue_unreserve(d->queue, msg->len);
 		synchmess_msg_free(msg);
+		cond_resched();
 	}
 }
 
@@ -261,15 +281,53 @@ static int synchmess_delay_publish(struct synchmess_delay *d,
 	return ret;
 }
 
+/* Whether a message due by @until is left. */
+static bool synchmess_delay_left(struct synchmess_delay *d, ktime_t until)
+{
+	struct synchmess_msg *first = synchmess_delay_first(d);
+
+	return first && !ktime_after(first->deadline, until);
+}
+
+/*
+ * Give the other takers of d->lock a turn between two chunks of a batch.
+ * Returns false when the group was removed meanwhile.
+ */
+static bool synchmess_delay_relock(struct synchmess_delay *d)
+{
+	mutex_unlock(&d->lock);
+	cond_resched();
+	mutex_lock(&d->lock);
+	return !d->dead;
+}
+
+/*
+ * Publish every message due by @until, a chunk at a time; the caller holds
+ * d->lock, which is given up between chunks (see the table above).
+ * Returns 0, or -EIDRM when the group was removed.
+ */
+static int synchmess_delay_publish_until(struct synchmess_delay *d,
+					 ktime_t until)
+{
+	unsigned int count;
+	LIST_HEAD(msgs);
+	int ret;
+
+	for (;;) {
+		count = synchmess_delay_take(d, until, &msgs);
+		ret = synchmess_delay_publish(d, &msgs, count);
+		if (ret || !synchmess_delay_left(d, until))
+			return ret;
+		if (!synchmess_delay_relock(d))
+			return -EIDRM;
+	}
+}
+
 /* Publish every message due by now; the caller holds d->lock. */
 static void synchmess_delay_publish_due(struct synchmess_delay *d)
 {
-	unsigned int count;
-	LIST_HEAD(due);
-
-	count = synchmess_delay_take(d, ktime_get(), &due);
-	synchmess_delay_publish(d, &due, count);
-	synchmess_delay_done(d, true);
+	if (!synchmess_delay_publish_until(d, ktime_get()))
+		synchmess_delay_done(d, true);
 }
 
 static void synchmess_delay_work(struct work_struct *work)
@@ -343,13 +401,15 @@ u32 synchmess_delay_get(struct synchmess_delay *d)
 	return READ_ONCE(d->send_delay_ms);
 }
 
-/* Take d->lock, or fail with -EAGAIN when that would wait and @nowait. */
+/*
+ * Take d->lock for a write, or fail with -EAGAIN when that would wait and
+ * @nowait; a fatal signal ends the wait (-EINTR), which is at most a chunk
+ * of another call's batch anyway.
+ */
 static int synchmess_delay_lock(struct synchmess_delay *d, bool nowait)
 {
-	if (!nowait) {
-		mutex_lock(&d->lock);
-		return 0;
-	}
+	if (!nowait)
+		return mutex_lock_killable(&d->lock);
 	return mutex_trylock(&d->lock) ? 0 : -EAGAIN;
 }
 
@@ -360,8 +420,8 @@ static int synchmess_delay_lock(struct synchmess_delay *d, bool nowait)
  * @ms:     delay from now, not zero
  * @nowait: fail with -EAGAIN rather than wait for the lock (IOCB_NOWAIT)
  *
- * Return: 0, -EAGAIN, or -EIDRM when the group was removed; on error the
- * caller still owns @msg.
+ * Return: 0, -EAGAIN, -EINTR on a fatal signal, or -EIDRM when the group
+ * was removed; on error the caller still owns @msg.
  */
 int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
 			 u32 ms, bool nowait)
@@ -393,8 +453,8 @@ int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
  * The message goes behind every delayed message whose deadline has passed,
  * even when the timer has not published them yet.
  *
- * Return: 0, -EAGAIN, or -EIDRM when the group was removed; on error the
- * caller still owns @msg.
+ * Return: 0, -EAGAIN, -EINTR on a fatal signal, or -EIDRM when the group
+ * was removed; on error the caller still owns @msg.
  */
 int synchmess_delay_post_now(struct synchmess_delay *d,
 			     struct synchmess_msg *msg, bool nowait)
@@ -427,48 +487,56 @@ int synchmess_delay_post_now(struct synchmess_delay *d,
  */
 int synchmess_delay_flush(struct synchmess_delay *d)
 {
-	unsigned int count;
-	LIST_HEAD(due);
-	int ret;
+	int ret = -EIDRM;
 
 	mutex_lock(&d->lock);
-	if (unlikely(d->dead)) {
-		mutex_unlock(&d->lock);
-		return -EIDRM;
+	if (likely(!d->dead)) {
+		ret = synchmess_delay_publish_until(d, KTIME_MAX);
+		if (!ret)
+			synchmess_delay_done(d, false);
 	}
-	count = synchmess_delay_take(d, KTIME_MAX, &due);
-	ret = synchmess_delay_publish(d, &due, count);
-	synchmess_delay_done(d, false);
 	mutex_unlock(&d->lock);
 
 	return ret;
 }
 
 /**
- * synchmess_delay_revoke() - drop every pending message
+ * synchmess_delay_revoke() - drop every pending message not due yet
  * @d: the delayed delivery state
  *
- * Published messages are not touched.
+ * Once due, a message counts as published, as for the rule that no later
+ * write overtakes it: one the work item has not published yet is
+ * published first. Published messages are not touched.
  *
  * Return: the number of messages dropped, or -EIDRM when the group was
  * removed.
  */
 int synchmess_delay_revoke(struct synchmess_delay *d)
 {
-	unsigned int count;
+	unsigned int count = 0;
 	LIST_HEAD(revoked);
+	int ret;
 
 	mutex_lock(&d->lock);
-	if (unlikely(d->dead)) {
+	ret = d->dead ? -EIDRM : synchmess_delay_publish_until(d, ktime_get());
+	while (!ret) {
+		count += synchmess_delay_take(d, KTIME_MAX, &revoked);
+		if (!synchmess_delay_left(d, KTIME_MAX))
+			break;
+		/* Free this chunk while writers get their turn. */
 		mutex_unlock(&d->lock);
-		return -EIDRM;
+		synchmess_delay_discard(d, &revoked);
+		mutex_lock(&d->lock);
+		/* Removal took the rest; what was dropped stays dropped. */
+		if (d->dead)
+			break;
 	}
-	count = synchmess_delay_take(d, KTIME_MAX, &revoked);
-	synchmess_delay_done(d, false);
+	if (!d->dead)
+		synchmess_delay_done(d, false);
 	mutex_unlock(&d->lock);
 
 	synchmess_delay_discard(d, &revoked);
-	return count;
+	return ret ? ret : count;
 }
 
 /**
@@ -485,6 +553,13 @@ void synchmess_delay_kill(struct synchmess_delay *d)
 	mutex_lock(&d->lock);
 	d->dead = true;
 	synchmess_delay_take(d, KTIME_MAX, &doomed);
+	while (synchmess_delay_left(d, KTIME_MAX)) {
+		/* Everyone else sees @dead and leaves the rest to us. */
+		mutex_unlock(&d->lock);
+		synchmess_delay_discard(d, &doomed);
+		mutex_lock(&d->lock);
+		synchmess_delay_take(d, KTIME_MAX, &doomed);
+	}
 	synchmess_delay_done(d, false);
 	mutex_unlock(&d->lock);
 
