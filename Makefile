@@ -19,10 +19,32 @@ SYNCHMESS_KBUILD := M=$(SYNCHMESS_TOP)/drivers/char/synchmess \
 	CONFIG_SYNCHMESS=m \
 	KCFLAGS="-I$(SYNCHMESS_TOP)/include/uapi -include $(SYNCHMESS_TOP)/compat/synchmess-compat.h $(KCFLAGS)"
 
+# Before 6.2 a few lines of the driver need changing, not only shimming:
+# the module is built from a copy that compat/pre-6.2.sed adapts, and
+# lands where it would have.
+KVERSION := $(shell $(MAKE) -s -C $(KDIR) kernelversion 2>/dev/null)
+PRE_6_2 := $(shell echo '$(KVERSION)' | \
+	awk -F. '$$1 < 6 || ($$1 == 6 && $$2 < 2) { print "y" }')
+
+ifeq ($(PRE_6_2),y)
+SYNCHMESS_COPY := $(SYNCHMESS_TOP)/compat/build
+SYNCHMESS_KBUILD := $(subst M=$(SYNCHMESS_TOP)/drivers/char/synchmess,M=$(SYNCHMESS_COPY),$(SYNCHMESS_KBUILD))
+
+module:
+	rm -rf $(SYNCHMESS_COPY)
+	cp -r $(SYNCHMESS_TOP)/drivers/char/synchmess $(SYNCHMESS_COPY)
+	sed -i -f $(SYNCHMESS_TOP)/compat/pre-6.2.sed $(SYNCHMESS_COPY)/*.c
+	$(MAKE) -C $(KDIR) $(SYNCHMESS_KBUILD) modules
+	cp $(SYNCHMESS_COPY)/synchmess.ko $(SYNCHMESS_TOP)/drivers/char/synchmess/
+
+clean:
+	rm -rf $(SYNCHMESS_COPY) $(SYNCHMESS_TOP)/drivers/char/synchmess/synchmess.ko
+else
 module:
 	$(MAKE) -C $(KDIR) $(SYNCHMESS_KBUILD) modules
 
 clean:
 	$(MAKE) -C $(KDIR) $(SYNCHMESS_KBUILD) clean
+endif
 
 .PHONY: module clean

@@ -30,9 +30,11 @@
  *    6.1 calls them with non-const pointers, through small trampolines set
  *    in the 6.1 struct class that call the driver's callbacks.
  *
- *  - the slab allocator's per-object record of memory cgroup accounting,
- *    which message.c adds to what a message is charged: 6.12 names it
- *    struct slabobj_ext, 6.1 keeps a bare obj_cgroup pointer.
+ *  - two lines that need changing, not shimming: struct device_type's
+ *    devnode taking a struct device *, and struct device's "class"
+ *    member, hidden by the rename below. The top-level Makefile builds a
+ *    copy of the driver that compat/pre-6.2.sed adapts, which sets the
+ *    class through synchmess_compat_device_set_class().
  *
  * Not bridged, because 6.1 already has them (Debian's 6.1.1xx has the
  * stable backports): read_iter/write_iter with iov_iter (copy_to_iter,
@@ -83,10 +85,12 @@
 #include <linux/cred.h>
 #include <linux/debugfs.h>
 #include <linux/device.h>
+#include <linux/err.h>
 #include <linux/errno.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
+#include <linux/hashtable.h>
 #include <linux/highmem.h>
 #include <linux/hrtimer.h>
 #include <linux/idr.h>
@@ -97,6 +101,7 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
+#include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -123,6 +128,7 @@
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/uio.h>
+#include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -278,6 +284,14 @@ synchmess_compat_class_unregister(const struct synchmess_compat_class *desc)
 	synchmess_compat_slot(cls)->desc = NULL;
 }
 
+/* For compat/pre-6.2.sed: what "dev->class = &desc" means on 6.1. */
+static inline void
+synchmess_compat_device_set_class(struct device *dev,
+				  const struct synchmess_compat_class *desc)
+{
+	dev->class = synchmess_compat_class_get(desc);
+}
+
 #undef class_register
 #define class_register(desc)	synchmess_compat_class_register(desc)
 #define class_unregister(desc)	synchmess_compat_class_unregister(desc)
@@ -298,18 +312,6 @@ synchmess_compat_class_unregister(const struct synchmess_compat_class *desc)
 
 /* From here on, the driver's "struct class" is 6.12's. */
 #define class synchmess_compat_class
-
-/*
- * What a message is charged counts the memory cgroup's record kept beside
- * each accounted slab object (message.c): 6.1 keeps an obj_cgroup pointer
- * per object, where 6.12 has struct slabobj_ext under CONFIG_SLAB_OBJ_EXT.
- */
-#if defined(CONFIG_MEMCG_KMEM) && !defined(CONFIG_SLAB_OBJ_EXT)
-struct slabobj_ext {
-	struct obj_cgroup *objcg;
-};
-#define CONFIG_SLAB_OBJ_EXT 1
-#endif
 
 #endif /* < 6.2 */
 

@@ -83,7 +83,7 @@ trap 'rm -rf "$STAGE"' EXIT
 SRC=$STAGE/synchmess-$VERSION
 mkdir -p "$SRC/drivers/char/synchmess" "$SRC/include/uapi/linux" "$SRC/compat"
 cp "$TOP/dkms/dkms.conf" "$TOP/Makefile" "$SRC/"
-cp "$TOP/compat/synchmess-compat.h" "$SRC/compat/"
+cp "$TOP/compat/synchmess-compat.h" "$TOP/compat/pre-6.2.sed" "$SRC/compat/"
 cp "$TOP"/drivers/char/synchmess/{Kconfig,Makefile,*.c,*.h} \
 	"$SRC/drivers/char/synchmess/"
 cp "$TOP/include/uapi/linux/synchmess.h" "$SRC/include/uapi/linux/"
