@@ -17,6 +17,7 @@
  */
 #include <linux/capability.h>
 #include <linux/hashtable.h>
+#include <linux/lockdep.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -32,7 +33,9 @@ static struct synchmess_user *synchmess_user_find(kuid_t uid)
 {
 	struct synchmess_user *user;
 
-	hash_for_each_possible_rcu(synchmess_users, user, node, __kuid_val(uid))
+	/* Under rcu_read_lock(), or synchmess_users_lock. */
+	hash_for_each_possible_rcu(synchmess_users, user, node, __kuid_val(uid),
+				   lockdep_is_held(&synchmess_users_lock))
 		if (uid_eq(user->uid, uid) && refcount_inc_not_zero(&user->ref))
 			return user;
 	return NULL;

@@ -21,11 +21,13 @@ FIXTURE(group) {
 	__u32 id;
 	int fd;
 	unsigned long old_storage;
+	unsigned long old_messages;
 };
 
 FIXTURE_SETUP(group)
 {
 	ASSERT_EQ(0, sm_param_get("max_storage_size", &self->old_storage));
+	ASSERT_EQ(0, sm_param_get("max_messages", &self->old_messages));
 	self->id = sm_unique_id();
 	ASSERT_EQ(0, sm_install(self->id, NULL));
 	self->fd = sm_open_group(self->id, O_RDWR);
@@ -37,6 +39,7 @@ FIXTURE_TEARDOWN(group)
 	close(self->fd);
 	sm_remove(self->id);
 	sm_param_set("max_storage_size", self->old_storage);
+	sm_param_set("max_messages", self->old_messages);
 }
 
 static int set_delay(int fd, __u32 ms)
@@ -509,6 +512,7 @@ TEST_F_TIMEOUT(group, mixed_delays_come_out_in_deadline_order, 120)
 
 	ASSERT_NE(NULL, sent);
 	ASSERT_EQ(0, sm_param_set("max_storage_size", 16 << 20));
+	ASSERT_EQ(0, sm_param_set("max_messages", n));
 	for (i = 0; i < n; i++) {
 		sent[i].delay = delays[i % 3];
 		ASSERT_EQ(0, set_delay(self->fd, sent[i].delay));

@@ -388,7 +388,9 @@ test_missing_group() {
 }
 
 test_limits() {
-	lim="max_message_size $(cat "$PARAMS/max_message_size") max_storage_size 1000 max_messages $(cat "$PARAMS/max_messages")"
+	lim="max_message_size $(cat "$PARAMS/max_message_size")"
+	lim="$lim max_storage_size 1000"
+	lim="$lim max_messages $(cat "$PARAMS/max_messages")"
 	sm limits "$G" 0 1000 0
 	expect_rc 0
 	expect_out "$lim"
