@@ -201,4 +201,63 @@ TEST_F(group, fatal_signal_kills_sleeper)
 	EXPECT_EQ(0, sm_figure(self->id, "sleepers"));
 }
 
+struct churn {
+	int fd;
+	volatile int stop;
+	long rounds;
+};
+
+/* Sleep on the barrier over and over until told to stop. */
+static void *churn_sleep(void *arg)
+{
+	struct churn *c = arg;
+
+	while (!c->stop) {
+		if (ioctl(c->fd, SYNCHMESS_IOC_SLEEP_ON_BARRIER) &&
+		    errno != EINTR)
+			break;
+		__atomic_add_fetch(&c->rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+/*
+ * The sleepers count changes under the barrier's lock and is read by
+ * sysfs without it: six threads come and go while another reads it for
+ * four seconds, which KCSAN in strict mode watches on its guest.
+ */
+TEST_F_TIMEOUT(group, sleepers_figure_read_while_threads_come_and_go, 60)
+{
+	struct churn c = { .fd = self->fd };
+	long reads = 0, most = 0, v;
+	pthread_t t[6];
+	double end;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, churn_sleep, &c));
+	end = sm_now() + 4;
+	while (sm_now() < end) {
+		v = sm_figure(self->id, "sleepers");
+		ASSERT_LE(0, v);
+		ASSERT_GE(6, v);
+		if (v > most)
+			most = v;
+		reads++;
+		if (reads % 4 == 0)
+			ASSERT_LE(0, ioctl(self->fd, SYNCHMESS_IOC_AWAKE_BARRIER));
+	}
+	c.stop = 1;
+	/* Wake each one until it has seen stop. */
+	for (i = 0; i < 6; i++)
+		while (pthread_tryjoin_np(t[i], NULL) == EBUSY) {
+			ioctl(self->fd, SYNCHMESS_IOC_AWAKE_BARRIER);
+			sm_sleep_ms(1);
+		}
+	ksft_print_msg("%ld reads of sleepers, at most %ld; %ld sleeps ended\n",
+		       reads, most, c.rounds);
+	EXPECT_LT(0, c.rounds);
+	EXPECT_LT(0, most);
+}
+
 TEST_HARNESS_MAIN

@@ -56,6 +56,7 @@
 #define DEPTH		100000
 /* Room for the flush figure's million 64 B messages (128 bytes each). */
 #define DEPTH_STORAGE	(256UL << 20)
+#define DEPTH_MESSAGES	(1UL << 20)
 #define DELAY_MS	20
 #define DELAY_MSGS	1000
 #define DELAY_GAP_US	2000
@@ -925,6 +926,78 @@ static double bench_pingpong_flush(unsigned int pending, double window_ns,
 }
 
 /*
+ * Delayed writes of 64 B to a group by a child process, timed one by one,
+ * while this process flushes (fsync) the @pending messages of mixed delays
+ * the same group holds, or, when @pending is 0, only sleeps. The window
+ * starts with the flush and lasts @window_ns, or as long as the flush when
+ * that is longer. Returns the mean nanoseconds per write in the window;
+ * the length of the window in *window_out_ns.
+ */
+struct wr_shared {
+	double sum;
+	unsigned long writes;
+	int measure;
+	int stop;
+};
+
+static double bench_write_flush(unsigned int pending, double window_ns,
+				double *window_out_ns)
+{
+	struct wr_shared *sh;
+	struct msg m = { 0 };
+	unsigned int i;
+	double t0, t1;
+	struct chan g;
+	pid_t writer;
+
+	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap");
+	chan_open(&g, SYNCHMESS);
+	for (i = 0; i < pending; i++) {
+		set_delay(&g, mixed_delays_ms[i % NR_MIXED]);
+		chan_send(&g, &m, 64);
+	}
+	set_delay(&g, 3600000);
+	writer = fork();
+	if (writer < 0)
+		die("fork");
+	if (!writer) {
+		double t;
+
+		while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
+			t = now_ns();
+			chan_send(&g, &m, 64);
+			t = now_ns() - t;
+			if (__atomic_load_n(&sh->measure, __ATOMIC_ACQUIRE)) {
+				sh->sum += t;
+				__atomic_add_fetch(&sh->writes, 1,
+						   __ATOMIC_RELEASE);
+			}
+		}
+		/* Its close publishes what it wrote: after the window. */
+		_exit(0);
+	}
+	usleep(20000);
+	__atomic_store_n(&sh->measure, 1, __ATOMIC_RELEASE);
+	t0 = now_ns();
+	if (pending && fsync(g.tx))
+		die("fsync");
+	while ((t1 = now_ns()) < t0 + window_ns)
+		usleep(1000);
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+	wait_child(writer);
+	if (ioctl(g.tx, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES) < 0)
+		die("revoke");
+	chan_close(&g);
+	*window_out_ns = t1 - t0;
+	t1 = sh->writes ? sh->sum / sh->writes : t1 - t0;
+	munmap(sh, 4096);
+	return t1;
+}
+
+/*
  * Batched one-way throughput of 64 B messages, one writer process and one
  * reader process, BATCH messages per system call on both sides: SynchMess
  * through io_uring (BATCH IORING_OP_WRITE per io_uring_enter(), BATCH
@@ -1296,6 +1369,7 @@ struct figures {
 	double late_med[NR_DELAYS][2], late_p99[NR_DELAYS][2];
 	double mixed_empty, mixed_full;		/* ns per delayed write */
 	double pp_idle, pp_flush, flush_took;	/* ns */
+	double write_idle, write_flush;		/* ns per delayed write */
 	double uring_batch, unix_mmsg;		/* msg/s */
 };
 
@@ -1380,6 +1454,8 @@ static void run_round(struct figures *f, struct chan *empty, struct chan *deep)
 	f->pp_flush = bench_pingpong_flush(flush_msgs, FLUSH_WINDOW_NS,
 					   &f->flush_took, &window);
 	f->pp_idle = bench_pingpong_flush(0, window, &t, &t);
+	f->write_flush = bench_write_flush(flush_msgs, FLUSH_WINDOW_NS, &window);
+	f->write_idle = bench_write_flush(0, window, &t);
 	f->uring_batch = bench_batched(true, batched);
 	f->unix_mmsg = bench_batched(false, batched);
 }
@@ -1429,6 +1505,7 @@ int main(int argc, char **argv)
 	unsigned int nr_rounds = 7, r, ipc, s, b, d, k, profile = 0;
 	char flush_label[64];
 	unsigned long old_storage = 0, old_qlen = 0;
+	unsigned long old_messages;
 	double t0, late_med, late_p99;
 	struct chan empty, deep;
 	int opt;
@@ -1465,6 +1542,10 @@ int main(int argc, char **argv)
 		die("read max_storage_size (is synchmess loaded?)");
 	if (sm_param_set("max_storage_size", DEPTH_STORAGE))
 		die("raise max_storage_size");
+	/* The flushes hold a million messages, of one byte and more. */
+	if (sm_param_get("max_messages", &old_messages) ||
+	    sm_param_set("max_messages", DEPTH_MESSAGES))
+		die("raise max_messages");
 	/*
 	 * AF_UNIX datagram sockets queue max_dgram_qlen (10) datagrams by
 	 * default: let a batch of 32 through whole, as SynchMess's raised
@@ -1488,6 +1569,8 @@ int main(int argc, char **argv)
 	chan_close(&empty);
 	if (sm_param_set("max_storage_size", old_storage))
 		die("restore max_storage_size");
+	if (sm_param_set("max_messages", old_messages))
+		die("restore max_messages");
 	if (old_qlen) {
 		char text[32];
 
@@ -1565,6 +1648,12 @@ int main(int argc, char **argv)
 	printf("  %-32s %12.2f\n", flush_label, MED(pp_flush) / 1e3);
 	printf("  %-32s %12.0f\n", "the flush took (us)",
 	       MED(flush_took) / 1e3);
+	printf("\n%-34s %12s\n", "delayed write to the group, 64 B (us)", "");
+	printf("  %-32s %12.2f\n", "idle", MED(write_idle) / 1e3);
+	snprintf(flush_label, sizeof(flush_label),
+		 "during its fsync of %u mixed",
+		 scale < 10 ? FLUSH_MSGS / 10 : FLUSH_MSGS);
+	printf("  %-32s %12.2f\n", flush_label, MED(write_flush) / 1e3);
 	printf("\n%-34s %12s\n", "batched throughput, 64 B (msg/s)", "1:1");
 	printf("  %-32s %12.0f\n", "synchmess io_uring, 32 a call",
 	       MED(uring_batch));
@@ -1607,6 +1696,8 @@ int main(int argc, char **argv)
 	       RATIO(mixed_full, mixed_empty));
 	printf("ratio pingpong_during_flush_vs_idle %.3f\n",
 	       RATIO(pp_flush, pp_idle));
+	printf("ratio write_during_mixed_flush_vs_idle %.3f\n",
+	       RATIO(write_flush, write_idle));
 	printf("ratio uring64_batch_vs_unix_mmsg %.3f\n",
 	       RATIO(uring_batch, unix_mmsg));
 	printf("ratio uring64_batch_vs_mqueue %.3f\n",
