@@ -81,13 +81,15 @@ TEST_F(limits, values_past_the_maximum_give_einval)
 	EXPECT_EQ(-EINVAL, sm_param_set("max_groups", 4096));
 	EXPECT_EQ(-EINVAL, sm_param_set("max_messages", (1UL << 20) + 1));
 	EXPECT_EQ(-EINVAL, sm_param_set("max_user_groups", 4096));
-	EXPECT_EQ(-EINVAL, sm_param_set("max_user_memory", 1UL << 32));
+	/* Text, as 2^32 does not fit a 32-bit program's unsigned long. */
+	EXPECT_EQ(-EINVAL, sm_write_text(SYNCHMESS_PARAMS "max_user_memory",
+					 "4294967296"));
 	EXPECT_EQ(0, sm_param_set("max_message_size", 4UL << 20));
 	EXPECT_EQ(0, sm_param_set("max_storage_size", 1UL << 30));
 	EXPECT_EQ(0, sm_param_set("max_groups", 4095));
 	EXPECT_EQ(0, sm_param_set("max_messages", 1UL << 20));
 	EXPECT_EQ(0, sm_param_set("max_user_groups", 4095));
-	EXPECT_EQ(0, sm_param_set("max_user_memory", (1UL << 32) - 1));
+	EXPECT_EQ(0, sm_param_set("max_user_memory", 4294967295UL));
 }
 
 TEST_F(limits, good_values_are_taken)
