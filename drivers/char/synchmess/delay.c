@@ -72,6 +72,7 @@
 #include <linux/ktime.h>
 #include <linux/limits.h>
 #include <linux/sched.h>
+#include <linux/wait_bit.h>
 
 #include "delay.h"
 
@@ -290,12 +291,20 @@ static bool synchmess_delay_left(struct synchmess_delay *d, ktime_t until)
 }
 
 /*
- * Give the other takers of d->lock a turn between two chunks of a batch.
- * Returns false when the group was removed meanwhile.
+ * Give the writes waiting for d->lock a turn between two chunks of a
+ * batch. A mutex may go back to its last owner before a waiter gets to
+ * run, so the batch waits until as many writes as were waiting got the
+ * lock. Returns false when the group was removed meanwhile.
  */
 static bool synchmess_delay_relock(struct synchmess_delay *d)
 {
+	int passed = atomic_read(&d->passed);
+	int waiting = atomic_read(&d->writers);
+
 	mutex_unlock(&d->lock);
+	if (waiting)
+		wait_var_event(&d->passed,
+			       atomic_read(&d->passed) - passed >= waiting);
 	cond_resched();
 	mutex_lock(&d->lock);
 	return !d->dead;
@@ -370,6 +379,8 @@ void synchmess_delay_init(struct synchmess_delay *d,
 	d->send_delay_ms = 0;
 	/* atomic64_set() of a constant trips sparse on i386, which splits it. */
 	d->next = (atomic64_t)ATOMIC64_INIT(S64_MAX);
+	atomic_set(&d->writers, 0);
+	atomic_set(&d->passed, 0);
 	hrtimer_init(&d->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	d->timer.function = synchmess_delay_timer;
 	INIT_WORK(&d->work, synchmess_delay_work);
@@ -408,9 +419,17 @@ u32 synchmess_delay_get(struct synchmess_delay *d)
  */
 static int synchmess_delay_lock(struct synchmess_delay *d, bool nowait)
 {
-	if (!nowait)
-		return mutex_lock_killable(&d->lock);
-	return mutex_trylock(&d->lock) ? 0 : -EAGAIN;
+	int ret;
+
+	if (nowait)
+		return mutex_trylock(&d->lock) ? 0 : -EAGAIN;
+	atomic_inc(&d->writers);
+	ret = mutex_lock_killable(&d->lock);
+	atomic_dec(&d->writers);
+	/* Let a batch waiting in synchmess_delay_relock() go on. */
+	atomic_inc(&d->passed);
+	wake_up_var(&d->passed);
+	return ret;
 }
 
 /**

@@ -34,6 +34,9 @@
  * @send_delay_ms: delay applied to later writes, 0 to publish at once
  * @next:          earliest pending deadline, in ns, S64_MAX when none;
  *                 changed only after what was due is on the queue
+ * @writers:       writes waiting for @lock
+ * @passed:        writes that got @lock (or gave up), ever: a long batch
+ *                 lets those waiting when it pauses through first
  * @timer:         fires at the earliest deadline, to run @work
  * @work:          publishes the messages that are due
  * @wq:            workqueue @work runs on
@@ -49,6 +52,8 @@ struct synchmess_delay {
 	bool dead;
 	u32 send_delay_ms;
 	atomic64_t next;
+	atomic_t writers;
+	atomic_t passed;
 	struct hrtimer timer;
 	struct work_struct work;
 	struct workqueue_struct *wq;

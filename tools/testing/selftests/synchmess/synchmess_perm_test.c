@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -392,15 +391,17 @@ static int do_fill(void *arg)
 	return errno == EDQUOT ? (int)j->n : 203;
 }
 
+/* One message of 100 bytes, as do_fill() writes; want errno j->mode. */
 static int do_write_one(void *arg)
 {
 	struct job *j = arg;
 	int fd = sm_open_group(j->id, O_RDWR | O_NONBLOCK);
+	char buf[100] = { 0 };
 	int ret;
 
 	if (fd < 0)
 		return 201;
-	ret = want(write(fd, "x", 1), j->mode);
+	ret = want(write(fd, buf, sizeof(buf)), j->mode);
 	close(fd);
 	return ret;
 }
@@ -528,11 +529,18 @@ TEST_F(perm, group_max_message_size_gives_emsgsize)
 	close(fd);
 }
 
-static long free_dev_inodes(void)
+/* The inodes the kernel holds, from /proc/sys/fs/inode-nr; -1 if none. */
+static long kernel_inodes(void)
 {
-	struct statvfs st;
+	long nr = -1, unused;
+	FILE *f = fopen("/proc/sys/fs/inode-nr", "r");
 
-	return statvfs("/dev", &st) ? -1 : (long)st.f_ffree;
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld %ld", &nr, &unused) != 2)
+		nr = -1;
+	fclose(f);
+	return nr;
 }
 
 static int do_pin_nodes(void *arg)
@@ -560,7 +568,8 @@ static int do_pin_nodes(void *arg)
 /*
  * A removed group's node kept with O_PATH stays as an unlinked devtmpfs
  * inode, which the driver never sees: as many as the files its user keeps
- * open, and all of them back once those are closed.
+ * open, and all of them freed once those are closed. Counted in the
+ * kernel's inodes, as devtmpfs on ramfs has no inode limit to read.
  */
 TEST_F(perm, o_path_nodes_pin_what_the_open_files_limit_allows)
 {
@@ -572,8 +581,9 @@ TEST_F(perm, o_path_nodes_pin_what_the_open_files_limit_allows)
 
 	ASSERT_EQ(0, pipe(pipefd));
 	j.mode = pipefd[1];
-	before = free_dev_inodes();
-	ASSERT_LT(0, before);
+	before = kernel_inodes();
+	if (before < 0)
+		SKIP(return, "no /proc/sys/fs/inode-nr");
 	free_kb = sm_free_kb();
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -582,18 +592,19 @@ TEST_F(perm, o_path_nodes_pin_what_the_open_files_limit_allows)
 		_exit(do_pin_nodes(&j));
 	}
 	ASSERT_EQ(1, read(pipefd[0], &c, 1));
-	pinned = before - free_dev_inodes();
+	pinned = kernel_inodes() - before;
 	free_kb -= sm_free_kb();
 	kill(pid, SIGTERM);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	after = before - free_dev_inodes();
+	after = kernel_inodes() - before;
 	ksft_print_msg("%ld install/O_PATH/remove cycles pinned %ld inodes\n",
 		       j.n, pinned);
 	ksft_print_msg("and %ld KiB with their files; %ld left after close\n",
 		       free_kb, after);
-	EXPECT_LE(j.n - 2, pinned);
-	EXPECT_GE(j.n + 2, pinned);
-	EXPECT_GE(2, after);
+	/* Other inodes come and go meanwhile: the child's, /proc's. */
+	EXPECT_LE(j.n - 10, pinned);
+	EXPECT_GE(j.n + 50, pinned);
+	EXPECT_GE(20, after);
 }
 
 TEST_HARNESS_MAIN
