@@ -315,4 +315,14 @@ synchmess_compat_device_set_class(struct device *dev,
 
 #endif /* < 6.2 */
 
+/*
+ * 6.11's "sched/rt: Rename realtime_{prio, task}() to
+ * rt_or_dl_{prio, task}()" named what rt_task() was before it: a task of
+ * real-time or deadline priority.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+#include <linux/sched/rt.h>
+#define rt_or_dl_task(p)	rt_task(p)
+#endif
+
 #endif /* _SYNCHMESS_COMPAT_H */

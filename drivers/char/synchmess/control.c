@@ -23,6 +23,7 @@
 
 dev_t synchmess_devt;
 struct workqueue_struct *synchmess_wq;
+struct workqueue_struct *synchmess_unbound_wq;
 static struct cdev *synchmess_ctl_cdev;
 static struct device *synchmess_ctl_dev;
 
@@ -136,12 +137,19 @@ static int __init synchmess_init(void)
 	BUILD_BUG_ON(offsetof(struct synchmess_limits, flags) != 12);
 
 	/*
-	 * Unbound: publication must not wait for the CPU that took the timer
-	 * interrupt, which a busy task may hold, when others are idle.
+	 * Publication runs on the CPU that took the timer interrupt, where a
+	 * high-priority worker wakes at once, unless a real-time task holds
+	 * that CPU: then anywhere (see delay.c).
 	 */
-	synchmess_wq = alloc_workqueue("synchmess", WQ_UNBOUND | WQ_HIGHPRI, 0);
+	synchmess_wq = alloc_workqueue("synchmess", WQ_HIGHPRI, 0);
 	if (!synchmess_wq)
 		return -ENOMEM;
+	synchmess_unbound_wq = alloc_workqueue("synchmess_unbound",
+					       WQ_UNBOUND | WQ_HIGHPRI, 0);
+	if (!synchmess_unbound_wq) {
+		destroy_workqueue(synchmess_wq);
+		return -ENOMEM;
+	}
 
 	ret = alloc_chrdev_region(&synchmess_devt, 0, SYNCHMESS_MINORS,
 				  "synchmess");
@@ -182,6 +190,7 @@ err_class:
 err_region:
 	unregister_chrdev_region(synchmess_devt, SYNCHMESS_MINORS);
 err_wq:
+	destroy_workqueue(synchmess_unbound_wq);
 	destroy_workqueue(synchmess_wq);
 	return ret;
 }
@@ -194,6 +203,7 @@ static void __exit synchmess_exit(void)
 	cdev_del(synchmess_ctl_cdev);
 	class_unregister(&synchmess_class);
 	unregister_chrdev_region(synchmess_devt, SYNCHMESS_MINORS);
+	destroy_workqueue(synchmess_unbound_wq);
 	destroy_workqueue(synchmess_wq);
 }
 

@@ -72,6 +72,7 @@
 #include <linux/ktime.h>
 #include <linux/limits.h>
 #include <linux/sched.h>
+#include <linux/sched/rt.h>
 #include <linux/wait_bit.h>
 
 #include "delay.h"
@@ -355,7 +356,12 @@ static enum hrtimer_restart synchmess_delay_timer(struct hrtimer *timer)
 	struct synchmess_delay *d = container_of(timer, struct synchmess_delay,
 						 timer);
 
-	queue_work(d->wq, &d->work);
+	/*
+	 * A worker on this CPU wakes at once, where an unbound one, on a CPU
+	 * asleep, took 3 ms longer under emulation; but a real-time task
+	 * holding this CPU would keep it from running while others idle.
+	 */
+	queue_work(rt_or_dl_task(current) ? d->unbound_wq : d->wq, &d->work);
 	return HRTIMER_NORESTART;
 }
 
@@ -363,11 +369,13 @@ static enum hrtimer_restart synchmess_delay_timer(struct hrtimer *timer)
  * synchmess_delay_init() - initialise the delayed delivery of a group
  * @d:     the delayed delivery state
  * @queue: queue of the group, where due messages are published
- * @wq:    workqueue to run publication on
+ * @wq:    workqueue to run publication on, bound to the timer's CPU
+ * @unbound_wq: workqueue to run it on when a real-time task holds that CPU
  */
 void synchmess_delay_init(struct synchmess_delay *d,
 			  struct synchmess_queue *queue,
-			  struct workqueue_struct *wq)
+			  struct workqueue_struct *wq,
+			  struct workqueue_struct *unbound_wq)
 {
 	mutex_init(&d->lock);
 	INIT_LIST_HEAD(&d->appended);
@@ -385,6 +393,7 @@ void synchmess_delay_init(struct synchmess_delay *d,
 	d->timer.function = synchmess_delay_timer;
 	INIT_WORK(&d->work, synchmess_delay_work);
 	d->wq = wq;
+	d->unbound_wq = unbound_wq;
 	d->queue = queue;
 }
 

@@ -203,7 +203,7 @@ TEST_F(group, fatal_signal_kills_sleeper)
 
 struct churn {
 	int fd;
-	volatile int stop;
+	int stop;
 	long rounds;
 };
 
@@ -212,7 +212,7 @@ static void *churn_sleep(void *arg)
 {
 	struct churn *c = arg;
 
-	while (!c->stop) {
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
 		if (ioctl(c->fd, SYNCHMESS_IOC_SLEEP_ON_BARRIER) &&
 		    errno != EINTR)
 			break;
@@ -247,7 +247,7 @@ TEST_F_TIMEOUT(group, sleepers_figure_read_while_threads_come_and_go, 60)
 		if (reads % 4 == 0)
 			ASSERT_LE(0, ioctl(self->fd, SYNCHMESS_IOC_AWAKE_BARRIER));
 	}
-	c.stop = 1;
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
 	/* Wake each one until it has seen stop. */
 	for (i = 0; i < 6; i++)
 		while (pthread_tryjoin_np(t[i], NULL) == EBUSY) {

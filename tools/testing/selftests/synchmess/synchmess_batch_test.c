@@ -19,6 +19,10 @@
 #include "synchmess_util.h"
 
 #define TIMEOUT		600
+
+/* Flags between threads, which spin on them. */
+#define LOAD(x)		__atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define STORE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 /* 50 interleaved delays, all far beyond the test. */
 #define DELAYS		50
 
@@ -76,7 +80,7 @@ static void write_mixed(struct __test_metadata *_metadata, int fd, long n)
 
 struct writer {
 	int fd;
-	volatile bool stop;
+	bool stop;
 	double longest;
 	long writes;
 };
@@ -87,14 +91,14 @@ static void *writer_run(void *arg)
 	struct writer *w = arg;
 	double t;
 
-	while (!w->stop) {
+	while (!LOAD(w->stop)) {
 		t = sm_now();
 		if (write(w->fd, "w", 1) != 1)
 			break;
 		t = sm_now() - t;
 		if (t > w->longest)
 			w->longest = t;
-		w->writes++;
+		__atomic_add_fetch(&w->writes, 1, __ATOMIC_RELEASE);
 	}
 	return NULL;
 }
@@ -111,12 +115,12 @@ TEST_F_TIMEOUT(batch, write_waits_a_chunk_not_a_mixed_flush, TIMEOUT)
 	/* The writer's writes take the lock the flush holds. */
 	ASSERT_EQ(0, set_delay(self->fd, 3600000));
 	ASSERT_EQ(0, pthread_create(&t, NULL, writer_run, &w));
-	while (!w.writes)
+	while (!LOAD(w.writes))
 		sched_yield();
 	flush = sm_now();
 	ASSERT_EQ(0, fsync(self->fd));
 	flush = sm_now() - flush;
-	w.stop = true;
+	STORE(w.stop, true);
 	pthread_join(t, NULL);
 	ksft_print_msg("flush of %ld mixed-delay messages: %.1f ms\n", n,
 		       flush * 1e3);
@@ -128,8 +132,8 @@ TEST_F_TIMEOUT(batch, write_waits_a_chunk_not_a_mixed_flush, TIMEOUT)
 }
 
 struct ticker {
-	volatile bool stop;
-	volatile bool started;
+	bool stop;
+	bool started;
 	double longest;
 };
 
@@ -139,8 +143,8 @@ static void *ticker_run(void *arg)
 	struct ticker *k = arg;
 	double last = sm_now(), now;
 
-	k->started = true;
-	while (!k->stop) {
+	STORE(k->started, true);
+	while (!LOAD(k->stop)) {
 		now = sm_now();
 		if (now - last > k->longest)
 			k->longest = now - last;
@@ -174,7 +178,7 @@ static double stall_of(struct __test_metadata *_metadata,
 	write_mixed(_metadata, self->fd, *n);
 	ASSERT_EQ(0, pin_to_cpu0());
 	ASSERT_EQ(0, pthread_create(&t, NULL, ticker_run, &k));
-	while (!k.started)
+	while (!LOAD(k.started))
 		sched_yield();
 	took = sm_now();
 	if (remove) {
@@ -184,7 +188,7 @@ static double stall_of(struct __test_metadata *_metadata,
 				    SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES));
 	}
 	took = sm_now() - took;
-	k.stop = true;
+	STORE(k.stop, true);
 	pthread_join(t, NULL);
 	ksft_print_msg("%s of %ld messages: %.1f ms\n",
 		       remove ? "removal" : "revoke", *n, took * 1e3);
@@ -210,8 +214,8 @@ TEST_F_TIMEOUT(batch, removal_of_a_million_lets_other_tasks_run, TIMEOUT)
 }
 
 struct spinner {
-	volatile bool stop;
-	volatile bool started;
+	bool stop;
+	bool started;
 	int cpu;
 };
 
@@ -224,8 +228,8 @@ static void *spinner_run(void *arg)
 	CPU_ZERO(&set);
 	CPU_SET(s->cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
-	s->started = true;
-	while (!s->stop)
+	STORE(s->started, true);
+	while (!LOAD(s->stop))
 		;
 	return NULL;
 }
@@ -262,7 +266,7 @@ TEST_F_TIMEOUT(batch, revoke_leaves_a_due_message_not_yet_published, 60)
 		ASSERT_EQ(0, pthread_create(&t[i], &attr, spinner_run, &spin[i]));
 	}
 	for (i = 0; i + 1 < cpus; i++)
-		while (!spin[i].started)
+		while (!LOAD(spin[i].started))
 			;
 	CPU_ZERO(&set);
 	CPU_SET(cpus - 1, &set);
@@ -272,7 +276,7 @@ TEST_F_TIMEOUT(batch, revoke_leaves_a_due_message_not_yet_published, 60)
 		;
 	revoked = ioctl(self->fd, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES);
 	for (i = 0; i + 1 < cpus; i++) {
-		spin[i].stop = true;
+		STORE(spin[i].stop, true);
 		pthread_join(t[i], NULL);
 	}
 	rt.sched_priority = 0;
@@ -280,6 +284,68 @@ TEST_F_TIMEOUT(batch, revoke_leaves_a_due_message_not_yet_published, 60)
 	EXPECT_EQ(0, revoked);
 	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
 	EXPECT_EQ(3, read(self->fd, buf, sizeof(buf)));
+}
+
+struct reader {
+	int fd;
+	bool done;
+	double at;
+};
+
+/* Wait in read() for one message, and note when it came. */
+static void *reader_run(void *arg)
+{
+	struct reader *r = arg;
+	char buf[8];
+	int fd = dup(r->fd);
+
+	fcntl(fd, F_SETFL, 0);
+	if (read(fd, buf, sizeof(buf)) > 0)
+		r->at = sm_now();
+	STORE(r->done, true);
+	return NULL;
+}
+
+/*
+ * A real-time task holding the CPU whose timer comes due must not keep
+ * the message back while another CPU idles: a reader elsewhere gets it
+ * long before the task lets go of its CPU.
+ */
+TEST_F_TIMEOUT(batch, real_time_task_on_the_timer_cpu_does_not_hold_delivery, 60)
+{
+	struct sched_param rt = { .sched_priority = 50 };
+	struct reader r = { .fd = self->fd };
+	double written, spin_until;
+	cpu_set_t set;
+	pthread_t t;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "one CPU");
+	/* The reader on CPU 1, this thread on CPU 0 from the write on. */
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	ASSERT_EQ(0, pthread_create(&t, NULL, reader_run, &r));
+	sm_sleep_ms(50);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	if (sched_setscheduler(0, SCHED_FIFO, &rt))
+		SKIP(return, "no SCHED_FIFO: %s", strerror(errno));
+	ASSERT_EQ(0, set_delay(self->fd, 5));
+	/* Armed from here, the timer fires on this CPU, which then spins. */
+	ASSERT_EQ(2, write(self->fd, "rt", 2));
+	written = sm_now();
+	spin_until = written + 0.5;
+	while (sm_now() < spin_until && !LOAD(r.done))
+		;
+	rt.sched_priority = 0;
+	sched_setscheduler(0, SCHED_OTHER, &rt);
+	pthread_join(t, NULL);
+	ASSERT_TRUE(r.done);
+	ksft_print_msg("5 ms delay, CPU 0 held at real-time priority: read after %.2f ms\n",
+		       (r.at - written) * 1e3);
+	EXPECT_GT(0.4, r.at - written);
 }
 
 TEST_HARNESS_MAIN
