@@ -301,7 +301,8 @@ slow_checks() {
 
 # The driver on other architectures, named $1, ARCH $2, CROSS_COMPILE $3: i386
 # (a 32-bit kernel), arm64 and riscv64 (64-bit, other memory models and
-# alignment), each from tinyconfig with modules and SYNCHMESS=m and
+# alignment), each from tinyconfig with modules, DEVTMPFS (which the
+# driver depends on) and SYNCHMESS=m and
 # nothing else, only prepared (modules_prepare), then the driver's
 # directory with W=1 and with sparse. Both must say nothing. The driver's
 # objects are removed rather than its sources touched: the other build
@@ -313,7 +314,7 @@ check_arch() {
 	logf=$OUT/$name-prepare.log
 	mkdir -p "$bx"
 	rm -f "$logf.findings"
-	printf '%s\n' CONFIG_MODULES=y CONFIG_SYNCHMESS=m >"$bx/arch.fragment"
+	printf '%s\n' CONFIG_MODULES=y CONFIG_DEVTMPFS=y CONFIG_SYNCHMESS=m >"$bx/arch.fragment"
 	{
 		make -C "$KSRC" O="$bx" "${args[@]}" tinyconfig &&
 		"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$bx" \

@@ -357,9 +357,22 @@ them), and a stress test in which processes and threads mix every
 operation for a bounded time and every message must be read exactly
 once, revoked, or freed with its group.
 
+Who may do what is tested as other users (children that drop to uids
+and gids of their own, with a control file passed down): the nodes'
+owners and modes, EACCES until the owner's chmod, EBADF for every
+mutating call through a read-only file, EDQUOT past max_user_groups and
+max_user_memory with root exempt, the per-group limits, and what nodes
+kept with O_PATH pin.
+
 Promises at the edges have tests of their own: the memory a group of
-one-byte, page-sized and large messages really takes (MemAvailable)
-against max_storage_size; removed groups still open; the node of a
+one-byte, mid-sized, page-sized and large messages really takes (free
+pages) against payload plus the documented per-message overhead; ten
+100-byte messages in a max_storage_size of 1000; max_messages against
+one-byte floods; a write during a 300,000-message flush of mixed delays
+waiting a chunk, not the batch; revoke and removal of a million messages
+letting a task on the same CPU run; REVOKE leaving a due message the
+work item could not publish; delivery while a real-time task holds the
+timer's CPU; removed groups still open; the node of a
 removed group opened through an O_PATH file once its minor went to a
 newer group, and opens racing removal and install; writev and readv as
 one message; io_uring reads completing inline with no io-wq worker;
@@ -442,8 +455,12 @@ keeps the device open until its last message is due instead.
 
 The tool builds like the others under tools/ (make -C tools/synchmess,
 or make -C tools synchmess, honouring CC, CFLAGS, O and DESTDIR) and
-needs only libc and <linux/synchmess.h>. A udev rules file gives the
-devices to a group "synch" for administrators who want them restricted.
+needs only libc and <linux/synchmess.h>. It shows each group's owner and
+mode and what each user holds against the quotas, sets a group's
+limits, and says EACCES, EBADF and EDQUOT in words, with who owns the
+group or which quota to raise. A udev rules file gives the control
+device to a group "synch", so that its members may install groups; it
+leaves each group's device to its owner.
 A kselftest drives every subcommand the way a user would, and a manual
 page describes each with an example.
 EOF
@@ -459,6 +476,16 @@ takes the oldest one exactly once in FIFO order, delivery can be delayed
 (set, revoke, flush by fsync or close), and threads can sleep on a
 barrier until another thread wakes them all. Limits are module
 parameters; each group shows its figures in sysfs.
+
+It keeps users apart the way POSIX and SysV queues do: devtmpfs creates
+the control device root's, mode 0600, and each group's device its
+installer's, mode 0600, so the node is the group's permission; what
+changes a group needs a file opened for writing; per-user quotas
+(max_user_groups, max_user_memory, EDQUOT) keep one user from taking
+every group or every group's storage. max_storage_size counts payload
+bytes and max_messages messages, and a message holds at most 263 bytes
+beyond its payload on 64-bit, so a group's memory is bounded for
+messages of any size.
 
 The series adds the uapi header, the message queue, delayed delivery and
 the barrier as self-contained pieces, then the control and group devices
