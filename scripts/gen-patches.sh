@@ -135,9 +135,12 @@ against it.
 EOF
 
 # 2: message queue
-copy $DRV/message.h $DRV/message.c $DRV/msgqueue.h $DRV/msgqueue.c
+copy $DRV/message.h $DRV/message.c $DRV/msgqueue.h $DRV/msgqueue.c \
+	$DRV/limits.h $DRV/user.h $DRV/user.c
 maintain "$DRV/message.*"
 maintain "$DRV/msgqueue.*"
+maintain "$DRV/limits.h"
+maintain "$DRV/user.*"
 commit <<'EOF'
 char: synchmess: add the message queue
 
@@ -178,6 +181,10 @@ the header would round up more, and whole pages for the rest. At most
 263 bytes beyond the payload on 64-bit machines, slab metadata
 included. The writer is charged that estimate against its per-user
 quota, and the memory to its memory cgroup.
+
+The per-user records that messages are charged to (user.c) and the
+limits the queue reads (limits.h) come with it; the module parameters
+behind them come with the devices.
 
 Nothing is built yet: the group devices that use the queue come later
 in this series.
@@ -242,15 +249,16 @@ EOF
 
 # 5: devices
 copy $DRV/synchmess.h $DRV/control.c $DRV/group.c $DRV/sysfs.c \
-	$DRV/limits.h $DRV/limits.c $DRV/user.h $DRV/user.c \
+	$DRV/limits.c \
 	$DRV/Kconfig $DRV/Makefile
 insert_before drivers/char/Kconfig 'source "drivers/char/synchmess/Kconfig"
 ' '^config ADI$'
 echo 'obj-$(CONFIG_SYNCHMESS)		+= synchmess/' >>drivers/char/Makefile
 # The driver is whole now: its directory replaces the per-file patterns.
-for f in msgqueue delay barrier; do
+for f in msgqueue delay barrier user; do
 	unmaintain "$DRV/$f.*"
 done
+unmaintain "$DRV/limits.h"
 maintain "$DRV/"
 commit <<'EOF'
 char: synchmess: add the control and group devices

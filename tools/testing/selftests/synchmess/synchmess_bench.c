@@ -56,7 +56,7 @@
 #define DEPTH		100000
 /* Room for the flush figure's million 64 B messages (128 bytes each). */
 #define DEPTH_STORAGE	(256UL << 20)
-#define DEPTH_MESSAGES	(1UL << 20)
+#define DEPTH_MESSAGES	1048576UL
 #define DELAY_MS	20
 #define DELAY_MSGS	1000
 #define DELAY_GAP_US	2000
