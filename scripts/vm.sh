@@ -425,7 +425,9 @@ boot_and_count() {
 
 # Sort the KCSAN reports of serial log $1: those naming synchmess (a frame
 # of the driver: its functions, or "[synchmess]" with the driver as a
-# module; the "Comm:" line, a test's task name, does not count) go to
+# module; the "Comm:" and "Workqueue:" lines, which say what ran on the
+# CPU, do not count, nor do the frames under an interrupt's entry in an
+# access by interrupt, which are the interrupted task's) go to
 # $1.kcsan-synchmess, the others to $1.kcsan-other, and $1.filtered is the
 # log without the others, for check_guest_log. A report runs from its
 # "BUG: KCSAN:" line to the "=====" line that closes it. When KCSAN cannot
@@ -441,7 +443,7 @@ split_kcsan_reports() {
 		/Cannot find frame for .* in stack trace/ { inwarn = 1 }
 		inwarn {
 			pre = pre $0 "\n"
-			if ($0 ~ /synchmess/ && $0 !~ /Comm:|Modules linked in:/)
+			if ($0 ~ /synchmess/ && $0 !~ /Comm:|Workqueue:|Modules linked in:/)
 				prenamed = 1
 			if ($0 ~ /---\[ end trace/)
 				inwarn = 0
@@ -449,11 +451,20 @@ split_kcsan_reports() {
 		}
 		/BUG: KCSAN:/ {
 			inrep = 1; named = prenamed; buf = pre; n++
+			interrupted = 0
 			pre = ""; prenamed = 0
 		}
 		inrep {
 			buf = buf $0 "\n"
-			if ($0 ~ /synchmess/ && $0 !~ /Comm:/)
+			# Each access has its own stack; an interrupt entry in
+			# it ends the callers of the access: what follows is the
+			# task the interrupt came in on.
+			if ($0 ~ / (read|write|read-write)( \(marked\))? to .* by /)
+				interrupted = 0
+			if ($0 ~ /\] *asm_(sysvec|common_interrupt|exc)_/)
+				interrupted = 1
+			if ($0 ~ /synchmess/ && !interrupted &&
+			    $0 !~ /Comm:|Workqueue:|Modules linked in:/)
 				named = 1
 			if ($0 ~ /==========/) {
 				inrep = 0
