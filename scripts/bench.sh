@@ -10,13 +10,16 @@
 # vCPUs) and runs the benchmark there: a table of medians, then one
 # "ratio NAME VALUE" line per comparison.
 #
-#   scripts/bench.sh [-r ROUNDS] [-s SCALE] [-q]
+#   scripts/bench.sh [-r ROUNDS] [-s SCALE] [-q] [--no-trace]
 #   scripts/bench.sh --profile SECONDS
 #
 # 7 rounds at scale 1 by default (a few minutes); SCALE multiplies the
 # iterations, -q divides them by ten. --profile shows instead where the
 # kernel spends the time of a 64 B send and receive, and of the floor
 # (timer-tick samples of /proc/profile, the guest booted with profile=2).
+# The kernel has tracing, as distributions build it, so the synchmess trace
+# events are compiled in and off; --no-trace builds it without
+# (bench-notrace.config, in build-bench-notrace), to show what they cost.
 #
 # Installs what it needs from Debian; caches in ~/.cache/synchmess
 # (build-bench). The output is also kept in ~/.cache/synchmess/bench.txt.
@@ -25,12 +28,13 @@ set -euo pipefail
 . "$(dirname "$0")/vm.sh"
 
 usage() {
-	sed -n '3,24s/^# \{0,1\}//p' "$0"
+	sed -n '3,27s/^# \{0,1\}//p' "$0"
 	exit "$1"
 }
 
 ARGS=()
 PROFILE=0
+NOTRACE=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r|-s)
@@ -39,6 +43,9 @@ while [ $# -gt 0 ]; do
 		shift 2;;
 	-q)
 		ARGS+=("$1")
+		shift;;
+	--no-trace)
+		NOTRACE=1
 		shift;;
 	--profile)
 		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]{0,2}$ ]] || usage 2
@@ -55,7 +62,17 @@ done
 T0=$SECONDS
 prepare_host
 B=$CACHE/build-bench
-EXTRA_CONFIG=$TOP/scripts/bench.config build_kernel "$B" y
+EXTRA=$TOP/scripts/bench.config
+if [ "$NOTRACE" = 1 ]; then
+	B=$CACHE/build-bench-notrace
+	EXTRA=$B.config
+	mkdir -p "$B"
+	cat "$TOP/scripts/bench.config" "$TOP/scripts/bench-notrace.config" >"$EXTRA"
+fi
+EXTRA_CONFIG=$EXTRA build_kernel "$B" y
+if [ "$NOTRACE" = 1 ] && grep -q '^CONFIG_TRACEPOINTS=y' "$B/.config"; then
+	die "tracepoints still built in $B"
+fi
 build_selftests "$B"
 GUEST_CMD=$B/guest-bench.sh
 printf '#!/bin/sh\nexec /kselftest/synchmess/synchmess_bench %s\n' \

@@ -136,10 +136,11 @@ EOF
 
 # 2: message queue
 copy $DRV/message.h $DRV/message.c $DRV/msgqueue.h $DRV/msgqueue.c \
-	$DRV/limits.h $DRV/user.h $DRV/user.c
+	$DRV/limits.h $DRV/user.h $DRV/user.c $DRV/trace.h
 maintain "$DRV/message.*"
 maintain "$DRV/msgqueue.*"
 maintain "$DRV/limits.h"
+maintain "$DRV/trace.h"
 maintain "$DRV/user.*"
 commit <<'EOF'
 char: synchmess: add the message queue
@@ -184,7 +185,9 @@ quota, and the memory to its memory cgroup.
 
 The per-user records that messages are charged to (user.c) and the
 limits the queue reads (limits.h) come with it; the module parameters
-behind them come with the devices.
+behind them come with the devices. So do the trace events (trace.h) the
+queue fires on every read, with how long the message waited since its
+write; they are defined with the devices.
 
 Nothing is built yet: the group devices that use the queue come later
 in this series.
@@ -249,7 +252,7 @@ EOF
 
 # 5: devices
 copy $DRV/synchmess.h $DRV/control.c $DRV/group.c $DRV/sysfs.c \
-	$DRV/limits.c \
+	$DRV/limits.c $DRV/trace.c \
 	$DRV/Kconfig $DRV/Makefile
 insert_before drivers/char/Kconfig 'source "drivers/char/synchmess/Kconfig"
 ' '^config ADI$'
@@ -259,6 +262,7 @@ for f in msgqueue delay barrier user; do
 	unmaintain "$DRV/$f.*"
 done
 unmaintain "$DRV/limits.h"
+unmaintain "$DRV/trace.h"
 maintain "$DRV/"
 commit <<'EOF'
 char: synchmess: add the control and group devices
@@ -311,6 +315,15 @@ delayed, sleepers, send_delay_ms) as read-only attributes of its device.
 Every allocation a user can cause is bounded by these limits and
 quotas, and charged to the user's memory cgroup.
 
+SynchMess should explain itself with the kernel's own tools, as binder
+and io_uring do: trace events in the system "synchmess" show each
+install and removal, write (length, delay), publication of delayed
+messages (how many, and why), read (length, time since the write),
+revoke, flush, barrier sleep and wake, and every refused call with its
+error, each with the group's id; a group file's fdinfo shows the
+group's figures, limits in force and the file's access, as eventfd's
+and timerfd's do.
+
 The driver depends on DEVTMPFS: the stale-node guarantee rests on
 devtmpfs unlinking a removed group's node at once. Publication of
 delayed messages runs on an unbound high-priority workqueue, so that it
@@ -353,8 +366,10 @@ readers served in the order they waited, signals, poll), delayed
 delivery (never early, order kept, revoke, flush by fsync and by close,
 storage charged at write time), the barrier (all sleepers woken and
 counted, no stale wake-up, groups kept apart, EINTR), the limits and
-per-group figures in sysfs, and unloading the module with groups present
-and delayed work armed.
+per-group figures in sysfs and in fdinfo, every trace event with its
+group's id and fields (in a trace instance of the test's own, skipped
+without tracefs), and unloading the module with groups present and
+delayed work armed.
 
 Beyond single promises: teardown races (a group removed while readers
 block, sleepers sleep, writers write and delayed work is pending; the
@@ -407,9 +422,13 @@ machine make poor pass/fail tests, so none of them fails a run.
 EOF
 
 # 7: documentation
-copy Documentation/userspace-api/synchmess.rst
+copy Documentation/userspace-api/synchmess.rst \
+	Documentation/ABI/testing/sysfs-class-synchmess \
+	Documentation/ABI/testing/sysfs-module-synchmess
 insert_after Documentation/userspace-api/index.rst '   synchmess' \
 	'^   isapnp$'
+maintain "Documentation/ABI/testing/sysfs-class-synchmess"
+maintain "Documentation/ABI/testing/sysfs-module-synchmess"
 maintain "Documentation/userspace-api/synchmess.rst"
 commit <<'EOF'
 Documentation: synchmess: describe the user interface
@@ -417,7 +436,9 @@ Documentation: synchmess: describe the user interface
 Describe what users of SynchMess may rely on: the devices and their
 names, the ioctls, messages and their limits, delayed delivery, the
 barrier, the sysfs files, errors, and the choices made where POSIX
-message queues would behave otherwise.
+message queues would behave otherwise; how to watch it work, with
+trace-cmd, bpftrace and fdinfo; and each sysfs attribute in
+Documentation/ABI/testing.
 EOF
 
 # 8: tool

@@ -73,6 +73,30 @@ prepare_tree() {
 	echo "$want" >"$KSRC/.git/synchmess-series"
 }
 
+# Of the fragments on standard input, keep each option's last setting only,
+# as merge_config.sh does: a later fragment (bench-notrace.config) may undo
+# what an earlier one (the selftests' config) asks for.
+later_fragment_wins() {
+	awk '{
+		name = ""
+		if ($0 ~ /^CONFIG_[A-Za-z0-9_]+=/) {
+			name = $0
+			sub(/=.*/, "", name)
+		} else if ($0 ~ /^# CONFIG_[A-Za-z0-9_]+ is not set$/) {
+			name = $2
+		}
+		line[NR] = $0
+		key[NR] = name
+		if (name != "")
+			last[name] = NR
+	}
+	END {
+		for (i = 1; i <= NR; i++)
+			if (key[i] == "" || last[key[i]] == i)
+				print line[i]
+	}'
+}
+
 # Configure build directory $1 for SYNCHMESS=$2 (y or m) from tinyconfig,
 # the guest fragment and the selftests' config; check Kconfig kept it all.
 configure_kernel() {
@@ -85,7 +109,7 @@ configure_kernel() {
 		sed "s/^CONFIG_SYNCHMESS=.*/CONFIG_SYNCHMESS=$mode/" \
 			"$KSRC/tools/testing/selftests/synchmess/config"
 		[ -n "${EXTRA_CONFIG:-}" ] && cat "$EXTRA_CONFIG"
-	} >"$frag"
+	} | later_fragment_wins >"$frag"
 	quiet "$b/config.log" sh -c "
 		make -C '$KSRC' O='$b' ${ARCH_ARGS[*]} tinyconfig &&
 		'$KSRC/scripts/kconfig/merge_config.sh' -m -O '$b' '$b/.config' '$frag' &&

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,6 +28,7 @@
 #define CTL_DEV		"/dev/synch/synchmess"
 #define CLASS_DIR	"/sys/class/synchmess"
 #define PARAM_DIR	"/sys/module/synchmess/parameters"
+#define TRACEFS		"/sys/kernel/tracing"
 
 /* The largest max_message_size the driver accepts. */
 #define MESSAGE_SIZE_MAX	(4U << 20)
@@ -75,6 +77,12 @@ static const char usage_text[] =
 "  sleep ID             sleep on the group's barrier until an awake\n"
 "  awake ID             wake every sleeper of the barrier; print how many\n"
 "\n"
+"Watching:\n"
+"  watch ID             print what happens to group ID as it happens, a line\n"
+"                       an event, from the synchmess trace events (root,\n"
+"                       tracefs), until interrupted\n"
+"    -c, --count N      stop after N events\n"
+"\n"
 "Closing a group's device publishes its pending delayed messages, so every\n"
 "command but list and stat does that when it ends. send therefore keeps the\n"
 "device open until the delay of its last message has passed: run it in the\n"
@@ -94,6 +102,7 @@ static const char usage_text[] =
 "  synchmess awake 7\n"
 "  synchmess list\n"
 "  synchmess stat 7\n"
+"  synchmess watch 7 &\n"
 "  synchmess limits 7 0 1000 0\n"
 "  chmod 0666 /dev/synch/synchmess7   # let every user use group 7\n"
 "  synchmess remove 7\n"
@@ -875,6 +884,248 @@ static int cmd_limits(int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+/*
+ * watch: the group's trace events, from an instance of the trace buffer of
+ * its own, filtered by the group's id, so that the tool neither sees nor
+ * changes what other tracers do.
+ */
+static char watch_dir[128];
+static char watch_enable[192];
+static unsigned long watch_count;
+
+static void watch_option(int opt, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	watch_count = strtoul(arg, &end, 10);
+	if (opt != 'c' || !isdigit((unsigned char)*arg) || errno || *end)
+		usage_error("watch: bad count '%s'", arg);
+}
+
+static void watch_cleanup(void)
+{
+	int fd = open(watch_enable, O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, "0", 1) < 0)
+			fail(watch_enable, "write");
+		close(fd);
+	}
+	if (rmdir(watch_dir))
+		fail(watch_dir, "rmdir");
+}
+
+/* Ctrl-C or SIGTERM: the instance goes, with calls safe in a handler. */
+static void watch_stop(int sig)
+{
+	int fd = open(watch_enable, O_WRONLY | O_CLOEXEC);
+
+	(void)sig;
+	if (fd >= 0) {
+		if (write(fd, "0", 1) < 0)
+			_exit(EXIT_FAILURE);
+		close(fd);
+	}
+	_exit(rmdir(watch_dir) ? EXIT_FAILURE : EXIT_SUCCESS);
+}
+
+static int watch_write(const char *name, const char *text)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", watch_dir, name);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return fail(path, "open");
+	n = write(fd, text, strlen(text));
+	if (n < 0) {
+		fail(path, "write");
+		close(fd);
+		return EXIT_FAILURE;
+	}
+	close(fd);
+	return EXIT_SUCCESS;
+}
+
+/* Value of field @key in @fields ("key=value key=value"), or "?". */
+static const char *watch_field(const char *fields, const char *key,
+			       char *val, size_t size)
+{
+	size_t klen = strlen(key);
+	const char *p = fields;
+
+	while ((p = strstr(p, key))) {
+		if ((p == fields || p[-1] == ' ') && p[klen] == '=') {
+			p += klen + 1;
+			snprintf(val, size, "%.*s", (int)strcspn(p, "\n "), p);
+			return val;
+		}
+		p += klen;
+	}
+	return "?";
+}
+
+static const char *plural(long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* What one event of the group means, in words. */
+static void watch_describe(const char *event, const char *fields)
+{
+	char a[32], b[32], c[32];
+	long long n;
+
+#define F(key, buf)	watch_field(fields, key, buf, sizeof(buf))
+	if (!strcmp(event, "synchmess_group_install")) {
+		printf("installed by uid %s, minor %s\n", F("uid", a),
+		       F("minor", b));
+	} else if (!strcmp(event, "synchmess_group_remove")) {
+		printf("removed\n");
+	} else if (!strcmp(event, "synchmess_write")) {
+		n = atoll(F("len", a));
+		if (atoll(F("delay_ms", b)))
+			printf("write of %lld byte%s, delayed %s ms\n", n,
+			       plural(n), b);
+		else
+			printf("write of %lld byte%s\n", n, plural(n));
+	} else if (!strcmp(event, "synchmess_publish")) {
+		n = atoll(F("count", a));
+		printf("%lld delayed message%s published (%s)\n", n, plural(n),
+		       F("reason", b));
+	} else if (!strcmp(event, "synchmess_read")) {
+		n = atoll(F("len", a));
+		printf("read of %lld byte%s, %s copied", n, plural(n),
+		       F("copied", b));
+		n = atoll(F("waited_ns", c));
+		if (n)
+			printf(", %lld.%03lld ms after its write", n / 1000000,
+			       n / 1000 % 1000);
+		putchar('\n');
+	} else if (!strcmp(event, "synchmess_revoke")) {
+		n = atoll(F("count", a));
+		printf("revoke dropped %lld delayed message%s\n", n, plural(n));
+	} else if (!strcmp(event, "synchmess_flush")) {
+		n = atoll(F("count", a));
+		printf("flush published %lld delayed message%s\n", n, plural(n));
+	} else if (!strcmp(event, "synchmess_barrier_sleep")) {
+		printf("sleep on the barrier\n");
+	} else if (!strcmp(event, "synchmess_barrier_wake")) {
+		n = atoll(F("count", a));
+		printf("awake woke %lld sleeper%s\n", n, plural(n));
+	} else if (!strcmp(event, "synchmess_refuse")) {
+		printf("%s refused: %s", F("call", a),
+		       strerror(-atoi(F("err", b))));
+		if (!strcmp(a, "ioctl"))
+			printf(" (cmd %s)", F("cmd", c));
+		putchar('\n');
+	} else {
+		printf("%s %s", event, fields);
+	}
+#undef F
+}
+
+/*
+ * One line of trace_pipe, "TASK-PID [CPU] FLAGS SECONDS: EVENT: FIELDS",
+ * as "SECONDS TASK-PID: what happened". Returns false for a line that is
+ * no event of ours.
+ */
+static bool watch_line(char *line)
+{
+	char *event, *fields, *stamp, *task, *cpu;
+
+	event = strstr(line, ": synchmess_");
+	if (!event)
+		return false;
+	*event = '\0';
+	event += 2;
+	fields = strstr(event, ": ");
+	if (!fields)
+		return false;
+	*fields = '\0';
+	fields += 2;
+	fields[strcspn(fields, "\n")] = '\0';
+	stamp = strrchr(line, ' ');
+	cpu = strstr(line, " [");
+	if (!stamp || !cpu)
+		return false;
+	while (cpu > line && cpu[-1] == ' ')
+		cpu--;
+	*cpu = '\0';
+	task = line + strspn(line, " ");
+	printf("%s %s: ", stamp + 1, task);
+	watch_describe(event, fields);
+	fflush(stdout);
+	return true;
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	int i = parse_args(argc, argv, ":hc:", longopts, 1, 1, watch_option);
+	__u32 id = parse_u32(argv[i], "group ID");
+	struct sigaction sa = { .sa_handler = watch_stop };
+	char filter[64], path[256], line[1024];
+	unsigned long seen = 0;
+	int ret = EXIT_FAILURE;
+	FILE *pipe;
+
+	if (access(TRACEFS "/instances", F_OK)) {
+		fail(TRACEFS "/instances", "access");
+		fprintf(stderr, "%s: mount tracefs there: 'mount -t tracefs nodev %s'\n",
+			prog, TRACEFS);
+		return EXIT_FAILURE;
+	}
+	if (access(TRACEFS "/events/synchmess", F_OK)) {
+		fail(TRACEFS "/events/synchmess", "access");
+		fprintf(stderr, "%s: is the module loaded, tracing built (CONFIG_TRACING)?\n",
+			prog);
+		return EXIT_FAILURE;
+	}
+	snprintf(watch_dir, sizeof(watch_dir),
+		 TRACEFS "/instances/synchmess-watch-%d", (int)getpid());
+	snprintf(watch_enable, sizeof(watch_enable),
+		 "%s/events/synchmess/enable", watch_dir);
+	if (mkdir(watch_dir, 0700)) {
+		fail(watch_dir, "mkdir");
+		if (errno == EACCES || errno == EPERM)
+			fprintf(stderr, "%s: watching needs root, as tracefs does\n",
+				prog);
+		return EXIT_FAILURE;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	snprintf(filter, sizeof(filter), "id == %u", id);
+	if (watch_write("events/synchmess/filter", filter) ||
+	    watch_write("events/synchmess/enable", "1"))
+		goto out;
+	snprintf(path, sizeof(path), "%s/trace_pipe", watch_dir);
+	pipe = fopen(path, "re");
+	if (!pipe) {
+		fail(path, "fopen");
+		goto out;
+	}
+	fprintf(stderr, "%s: watching group %u\n", prog, id);
+	ret = EXIT_SUCCESS;
+	while ((!watch_count || seen < watch_count) &&
+	       fgets(line, sizeof(line), pipe))
+		if (watch_line(line))
+			seen++;
+	if (ferror(pipe))
+		ret = fail(path, "read");
+	fclose(pipe);
+out:
+	watch_cleanup();
+	return ret;
+}
+
 static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -891,6 +1142,7 @@ static const struct command {
 	{ "flush", cmd_flush },
 	{ "sleep", cmd_sleep },
 	{ "awake", cmd_awake },
+	{ "watch", cmd_watch },
 };
 
 int main(int argc, char **argv)

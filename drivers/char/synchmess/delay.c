@@ -76,6 +76,7 @@
 #include <linux/wait_bit.h>
 
 #include "delay.h"
+#include "trace.h"
 
 /*
  * Messages taken from the two sequences in one hold of d->lock: the most
@@ -312,31 +313,41 @@ static bool synchmess_delay_relock(struct synchmess_delay *d)
 }
 
 /*
- * Publish every message due by @until, a chunk at a time; the caller holds
- * d->lock, which is given up between chunks (see the table above).
- * Returns 0, or -EIDRM when the group was removed.
+ * Publish every message due by @until, a chunk at a time, for @reason; the
+ * caller holds d->lock, which is given up between chunks (see the table
+ * above). Returns how many were published, or -EIDRM when the group was
+ * removed.
  */
 static int synchmess_delay_publish_until(struct synchmess_delay *d,
-					 ktime_t until)
+					 ktime_t until,
+					 enum synchmess_publish_reason reason)
 {
-	unsigned int count;
+	unsigned int count, published = 0;
 	LIST_HEAD(msgs);
 	int ret;
 
 	for (;;) {
 		count = synchmess_delay_take(d, until, &msgs);
 		ret = synchmess_delay_publish(d, &msgs, count);
+		if (!ret)
+			published += count;
 		if (ret || !synchmess_delay_left(d, until))
-			return ret;
-		if (!synchmess_delay_relock(d))
-			return -EIDRM;
+			break;
+		if (!synchmess_delay_relock(d)) {
+			ret = -EIDRM;
+			break;
+		}
 	}
+	if (published)
+		trace_synchmess_publish(d->queue->id, published, reason);
+	return ret ? ret : published;
 }
 
 /* Publish every message due by now; the caller holds d->lock. */
-static void synchmess_delay_publish_due(struct synchmess_delay *d)
+static void synchmess_delay_publish_due(struct synchmess_delay *d,
+					enum synchmess_publish_reason reason)
 {
-	if (!synchmess_delay_publish_until(d, ktime_get()))
+	if (synchmess_delay_publish_until(d, ktime_get(), reason) >= 0)
 		synchmess_delay_done(d, true);
 }
 
@@ -347,7 +358,7 @@ static void synchmess_delay_work(struct work_struct *work)
 
 	mutex_lock(&d->lock);
 	if (!d->dead)
-		synchmess_delay_publish_due(d);
+		synchmess_delay_publish_due(d, SYNCHMESS_PUBLISH_DUE);
 	mutex_unlock(&d->lock);
 }
 
@@ -464,6 +475,7 @@ int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
 		return -EIDRM;
 	}
 	msg->deadline = ktime_add_ms(ktime_get(), ms);
+	msg->delay_ms = ms;
 	synchmess_delay_add(d, msg);
 	if (synchmess_delay_first(d) == msg)
 		synchmess_delay_done(d, true);
@@ -498,7 +510,7 @@ int synchmess_delay_post_now(struct synchmess_delay *d,
 	if (ret)
 		return ret;
 	if (!d->dead)
-		synchmess_delay_publish_due(d);
+		synchmess_delay_publish_due(d, SYNCHMESS_PUBLISH_IMMEDIATE);
 	ret = synchmess_queue_publish(d->queue, &msgs, 1);
 	mutex_unlock(&d->lock);
 
@@ -511,7 +523,7 @@ int synchmess_delay_post_now(struct synchmess_delay *d,
  *
  * The messages are on the published queue when this returns.
  *
- * Return: 0, or -EIDRM when the group was removed.
+ * Return: how many were published, or -EIDRM when the group was removed.
  */
 int synchmess_delay_flush(struct synchmess_delay *d)
 {
@@ -519,8 +531,9 @@ int synchmess_delay_flush(struct synchmess_delay *d)
 
 	mutex_lock(&d->lock);
 	if (likely(!d->dead)) {
-		ret = synchmess_delay_publish_until(d, KTIME_MAX);
-		if (!ret)
+		ret = synchmess_delay_publish_until(d, KTIME_MAX,
+						    SYNCHMESS_PUBLISH_FLUSH);
+		if (ret >= 0)
 			synchmess_delay_done(d, false);
 	}
 	mutex_unlock(&d->lock);
@@ -546,7 +559,11 @@ int synchmess_delay_revoke(struct synchmess_delay *d)
 	int ret;
 
 	mutex_lock(&d->lock);
-	ret = d->dead ? -EIDRM : synchmess_delay_publish_until(d, ktime_get());
+	ret = d->dead ? -EIDRM :
+	      synchmess_delay_publish_until(d, ktime_get(),
+					    SYNCHMESS_PUBLISH_REVOKE);
+	if (ret > 0)
+		ret = 0;
 	while (!ret) {
 		count += synchmess_delay_take(d, KTIME_MAX, &revoked);
 		if (!synchmess_delay_left(d, KTIME_MAX))
@@ -564,7 +581,10 @@ int synchmess_delay_revoke(struct synchmess_delay *d)
 	mutex_unlock(&d->lock);
 
 	synchmess_delay_discard(d, &revoked);
-	return ret ? ret : count;
+	if (ret)
+		return ret;
+	trace_synchmess_revoke(d->queue->id, count);
+	return count;
 }
 
 /**

@@ -33,13 +33,17 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
+#include <linux/user_namespace.h>
 #include <linux/xarray.h>
 #include <linux/synchmess.h>
 
 #include "synchmess.h"
+#include "trace.h"
 
 static DEFINE_MUTEX(synchmess_groups_lock);
 static DEFINE_XARRAY(synchmess_groups_by_id);
@@ -83,6 +87,19 @@ static bool synchmess_group_removed(struct synchmess_grp *grp)
 	return READ_ONCE(grp->removed);
 }
 
+/*
+ * Note a failed call of @call on @grp in the trace; a call that a signal
+ * cut short was not refused.
+ */
+static long synchmess_group_refused(struct synchmess_grp *grp,
+				    enum synchmess_call call, unsigned int cmd,
+				    long ret)
+{
+	if (ret < 0 && ret != -ERESTARTSYS && ret != -EINTR)
+		trace_synchmess_refuse(grp->id, call, cmd, ret);
+	return ret;
+}
+
 static int synchmess_group_open(struct inode *inode, struct file *file)
 {
 	struct synchmess_grp *grp;
@@ -117,8 +134,7 @@ static int synchmess_group_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static ssize_t synchmess_group_read_iter(struct kiocb *iocb,
-					 struct iov_iter *to)
+static ssize_t synchmess_group_take(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
 	struct synchmess_grp *grp = file->private_data;
@@ -134,14 +150,21 @@ static ssize_t synchmess_group_read_iter(struct kiocb *iocb,
 	return synchmess_queue_read(&grp->queue, to, nonblock);
 }
 
+static ssize_t synchmess_group_read_iter(struct kiocb *iocb,
+					 struct iov_iter *to)
+{
+	return synchmess_group_refused(iocb->ki_filp->private_data,
+				       SYNCHMESS_CALL_READ, 0,
+				       synchmess_group_take(iocb, to));
+}
+
 /*
  * One call is one message, however many buffers it gathers from: all of
  * it is charged and copied before it is posted, or nothing is. A write
  * never waits for room or readers; under IOCB_NOWAIT it does not wait for
  * a publication of delayed messages either.
  */
-static ssize_t synchmess_group_write_iter(struct kiocb *iocb,
-					  struct iov_iter *from)
+static ssize_t synchmess_group_post(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct synchmess_grp *grp = iocb->ki_filp->private_data;
 	bool nowait = iocb->ki_flags & IOCB_NOWAIT;
@@ -178,13 +201,18 @@ static ssize_t synchmess_group_write_iter(struct kiocb *iocb,
 		goto free;
 
 	delay_ms = synchmess_delay_get(&grp->delay);
-	if (delay_ms)
+	if (delay_ms) {
 		ret = synchmess_delay_post(&grp->delay, msg, delay_ms, nowait);
-	else
+	} else {
+		/* For the wait the read event shows; the clock costs. */
+		if (trace_synchmess_read_enabled())
+			msg->deadline = ktime_get();
 		ret = synchmess_delay_post_now(&grp->delay, msg, nowait);
+	}
 	if (ret)
 		goto free;
 
+	trace_synchmess_write(grp->id, len, delay_ms);
 	return len;
 
 free:
@@ -192,6 +220,14 @@ free:
 unreserve:
 	synchmess_queue_unreserve(&grp->queue, len);
 	return ret;
+}
+
+static ssize_t synchmess_group_write_iter(struct kiocb *iocb,
+					  struct iov_iter *from)
+{
+	return synchmess_group_refused(iocb->ki_filp->private_data,
+				       SYNCHMESS_CALL_WRITE, 0,
+				       synchmess_group_post(iocb, from));
 }
 
 static __poll_t synchmess_group_poll(struct file *file, poll_table *pt)
@@ -257,12 +293,25 @@ static bool synchmess_group_ioctl_writes(unsigned int cmd)
 	}
 }
 
-static long synchmess_group_ioctl(struct file *file, unsigned int cmd,
-				  unsigned long arg)
+static int synchmess_group_sleep(struct synchmess_grp *grp)
 {
-	struct synchmess_grp *grp = file->private_data;
-	void __user *uarg = (void __user *)arg;
+	trace_synchmess_barrier_sleep(grp->id);
+	return synchmess_barrier_sleep(&grp->barrier);
+}
 
+static int synchmess_group_awake(struct synchmess_grp *grp)
+{
+	int woken = synchmess_barrier_awake(&grp->barrier);
+
+	if (woken >= 0)
+		trace_synchmess_barrier_wake(grp->id, woken);
+	return woken;
+}
+
+static long synchmess_group_do_ioctl(struct synchmess_grp *grp,
+				     struct file *file, unsigned int cmd,
+				     void __user *uarg)
+{
 	if (synchmess_group_removed(grp))
 		return -EIDRM;
 	if (synchmess_group_ioctl_writes(cmd) && !synchmess_group_writable(file))
@@ -277,9 +326,9 @@ static long synchmess_group_ioctl(struct file *file, unsigned int cmd,
 	case SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES:
 		return synchmess_delay_revoke(&grp->delay);
 	case SYNCHMESS_IOC_SLEEP_ON_BARRIER:
-		return synchmess_barrier_sleep(&grp->barrier);
+		return synchmess_group_sleep(grp);
 	case SYNCHMESS_IOC_AWAKE_BARRIER:
-		return synchmess_barrier_awake(&grp->barrier);
+		return synchmess_group_awake(grp);
 	case SYNCHMESS_IOC_SET_LIMITS:
 		return synchmess_group_set_limits(grp, uarg);
 	case SYNCHMESS_IOC_GET_LIMITS:
@@ -289,17 +338,33 @@ static long synchmess_group_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+static long synchmess_group_ioctl(struct file *file, unsigned int cmd,
+				  unsigned long arg)
+{
+	struct synchmess_grp *grp = file->private_data;
+
+	return synchmess_group_refused(grp, SYNCHMESS_CALL_IOCTL, cmd,
+				       synchmess_group_do_ioctl(grp, file, cmd,
+								(void __user *)arg));
+}
+
 static int synchmess_group_fsync(struct file *file, loff_t start, loff_t end,
 				 int datasync)
 {
 	struct synchmess_grp *grp = file->private_data;
+	int ret;
 
 	if (synchmess_group_removed(grp))
-		return -EIDRM;
-	if (!synchmess_group_writable(file))
-		return -EBADF;
-
-	return synchmess_delay_flush(&grp->delay);
+		ret = -EIDRM;
+	else if (!synchmess_group_writable(file))
+		ret = -EBADF;
+	else
+		ret = synchmess_delay_flush(&grp->delay);
+	if (ret >= 0) {
+		trace_synchmess_flush(grp->id, ret);
+		ret = 0;
+	}
+	return synchmess_group_refused(grp, SYNCHMESS_CALL_FSYNC, 0, ret);
 }
 
 /*
@@ -310,16 +375,59 @@ static int synchmess_group_fsync(struct file *file, loff_t start, loff_t end,
 static int synchmess_group_flush(struct file *file, fl_owner_t id)
 {
 	struct synchmess_grp *grp = file->private_data;
+	int published;
 
-	if (synchmess_group_writable(file) && !synchmess_group_removed(grp))
-		synchmess_delay_flush(&grp->delay);
+	if (!synchmess_group_writable(file) || synchmess_group_removed(grp))
+		return 0;
+	/* Every writer's close flushes: only one that publishes is news. */
+	published = synchmess_delay_flush(&grp->delay);
+	if (published > 0)
+		trace_synchmess_flush(grp->id, published);
 	return 0;
 }
+
+#ifdef CONFIG_PROC_FS
+static const char *synchmess_group_access(struct file *file)
+{
+	switch (file->f_mode & (FMODE_READ | FMODE_WRITE)) {
+	case FMODE_READ | FMODE_WRITE:
+		return "read-write";
+	case FMODE_WRITE:
+		return "write-only";
+	default:
+		return "read-only";
+	}
+}
+
+/* What sysfs shows of the group, and what this file may do with it. */
+static void synchmess_group_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct synchmess_grp *grp = file->private_data;
+	struct synchmess_limits limits;
+
+	synchmess_limits_get(&grp->limits, &limits);
+	seq_printf(m, "synchmess-id:\t%u\n", grp->id);
+	seq_printf(m, "removed:\t%d\n", synchmess_group_removed(grp));
+	seq_printf(m, "access:\t%s\n", synchmess_group_access(file));
+	seq_printf(m, "messages:\t%u\n", READ_ONCE(grp->queue.count));
+	seq_printf(m, "bytes:\t%ld\n", atomic_long_read(&grp->queue.stored));
+	seq_printf(m, "delayed:\t%u\n", READ_ONCE(grp->delay.count));
+	seq_printf(m, "sleepers:\t%u\n",
+		   synchmess_barrier_sleepers(&grp->barrier));
+	seq_printf(m, "send_delay_ms:\t%u\n", synchmess_delay_get(&grp->delay));
+	seq_printf(m, "max_message_size:\t%u\n", limits.max_message_size);
+	seq_printf(m, "max_storage_size:\t%u\n", limits.max_storage_size);
+	seq_printf(m, "max_messages:\t%u\n", limits.max_messages);
+}
+#endif
 
 static const struct file_operations synchmess_group_fops = {
 	.owner		= THIS_MODULE,
 	.open		= synchmess_group_open,
 	.release	= synchmess_group_release,
+#ifdef CONFIG_PROC_FS
+	.show_fdinfo	= synchmess_group_show_fdinfo,
+#endif
 	.read_iter	= synchmess_group_read_iter,
 	.write_iter	= synchmess_group_write_iter,
 	.poll		= synchmess_group_poll,
@@ -436,7 +544,7 @@ static int synchmess_group_create(u32 id, struct synchmess_user *owner)
 	grp->owner = owner;
 	grp->gid = current_egid();
 	kref_init(&grp->ref);
-	synchmess_queue_init(&grp->queue, &grp->limits);
+	synchmess_queue_init(&grp->queue, id, &grp->limits);
 	synchmess_delay_init(&grp->delay, &grp->queue, synchmess_wq,
 			     synchmess_unbound_wq);
 	synchmess_barrier_init(&grp->barrier);
@@ -471,6 +579,8 @@ static int synchmess_group_create(u32 id, struct synchmess_user *owner)
 	if (ret)
 		goto err_dev;
 
+	trace_synchmess_group_install(id, grp->minor,
+				      from_kuid(&init_user_ns, owner->uid));
 	return 0;
 
 err_dev:
@@ -526,6 +636,8 @@ out:
 	mutex_unlock(&synchmess_groups_lock);
 	if (owner)
 		synchmess_user_put(owner);
+	if (ret)
+		trace_synchmess_refuse(id, SYNCHMESS_CALL_INSTALL, 0, ret);
 	return ret;
 }
 
@@ -553,9 +665,12 @@ int synchmess_group_remove(u32 id)
 		ret = -EPERM;
 	} else {
 		synchmess_group_destroy(grp);
+		trace_synchmess_group_remove(id);
 	}
 	mutex_unlock(&synchmess_groups_lock);
 
+	if (ret)
+		trace_synchmess_refuse(id, SYNCHMESS_CALL_REMOVE, 0, ret);
 	return ret;
 }
 

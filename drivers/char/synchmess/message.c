@@ -138,6 +138,13 @@ static u8 *synchmess_msg_inline(struct synchmess_msg *msg,
 	return (u8 *)(synchmess_msg_chunks(msg, lo) + lo->nr_chunks);
 }
 
+static size_t synchmess_msg_layout_charge(const struct synchmess_msg_layout *lo)
+{
+	return kmalloc_size_roundup(lo->header_size) + lo->chunk_bytes +
+	       lo->nr_pages * PAGE_SIZE +
+	       (1 + lo->nr_chunks) * SYNCHMESS_SLAB_META;
+}
+
 /**
  * synchmess_msg_charge() - bytes of memory a message of @len bytes holds
  * @len: payload length, at most max_message_size
@@ -150,8 +157,7 @@ size_t synchmess_msg_charge(size_t len)
 	struct synchmess_msg_layout lo;
 
 	synchmess_msg_layout(len, &lo);
-	return kmalloc_size_roundup(lo.header_size) + lo.chunk_bytes +
-	       lo.nr_pages * PAGE_SIZE + (1 + lo.nr_chunks) * SYNCHMESS_SLAB_META;
+	return synchmess_msg_layout_charge(&lo);
 }
 
 static void synchmess_msg_free_parts(struct synchmess_msg *msg,
@@ -175,31 +181,32 @@ static void synchmess_msg_free_parts(struct synchmess_msg *msg,
  * @writer: the user writing it, charged for its memory until it is freed;
  *          the message takes over the caller's reference on success
  *
- * Return: the message with its length and charge set, or an ERR_PTR() of
+ * Return: the message with its length set, or an ERR_PTR() of
  * -EDQUOT when @writer is past max_user_memory, or -ENOMEM.
  */
 struct synchmess_msg *synchmess_msg_alloc(size_t len,
 					  struct synchmess_user *writer)
 {
-	size_t charge = synchmess_msg_charge(len);
 	struct synchmess_msg_layout lo;
 	unsigned int i = 0;
-	size_t left, chunk;
+	size_t left, chunk, charge;
 	struct synchmess_msg *msg;
 	void **chunks;
 	struct page *page;
 	int ret;
 
+	synchmess_msg_layout(len, &lo);
+	charge = synchmess_msg_layout_charge(&lo);
 	ret = synchmess_user_charge_memory(writer, charge);
 	if (ret)
 		return ERR_PTR(ret);
 
-	synchmess_msg_layout(len, &lo);
 	msg = kmalloc(lo.header_size, SYNCHMESS_MSG_GFP);
 	if (!msg)
 		goto err_uncharge;
 	msg->len = len;
-	msg->charge = charge;
+	msg->delay_ms = 0;
+	msg->deadline = 0;
 
 	if (lo.nr_pages)
 		INIT_LIST_HEAD(synchmess_msg_pages(msg));
@@ -242,7 +249,7 @@ void synchmess_msg_free(struct synchmess_msg *msg)
 
 	synchmess_msg_layout(msg->len, &lo);
 	synchmess_msg_free_parts(msg, &lo, lo.nr_chunks);
-	synchmess_user_uncharge_memory(writer, msg->charge);
+	synchmess_user_uncharge_memory(writer, synchmess_msg_layout_charge(&lo));
 	kfree(msg);
 	synchmess_user_put(writer);
 }

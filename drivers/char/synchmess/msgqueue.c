@@ -29,13 +29,16 @@
  */
 #include <linux/atomic.h>
 #include <linux/errno.h>
+#include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/timekeeping.h>
 
 #include "msgqueue.h"
+#include "trace.h"
 
 /*
  * A blocked reader, on its own stack. @taken and @pending are written under
@@ -52,9 +55,10 @@ struct synchmess_reader {
 /**
  * synchmess_queue_init() - initialise an empty queue
  * @q:      the queue
+ * @id:     the group's id
  * @limits: the group's limits, which outlive the queue
  */
-void synchmess_queue_init(struct synchmess_queue *q,
+void synchmess_queue_init(struct synchmess_queue *q, u32 id,
 			  const struct synchmess_group_limits *limits)
 {
 	spin_lock_init(&q->lock);
@@ -65,6 +69,7 @@ void synchmess_queue_init(struct synchmess_queue *q,
 	atomic_long_set(&q->stored, 0);
 	atomic_set(&q->held, 0);
 	q->limits = limits;
+	q->id = id;
 	init_waitqueue_head(&q->pollers);
 	init_waitqueue_head(&q->writable);
 }
@@ -320,6 +325,19 @@ static struct synchmess_msg *synchmess_queue_wait(struct synchmess_queue *q,
 	return msg;
 }
 
+/* The clock is read only while the event is on. */
+static void synchmess_queue_trace_read(struct synchmess_queue *q,
+				       const struct synchmess_msg *msg,
+				       size_t copied)
+{
+	ktime_t written = synchmess_msg_written(msg);
+	s64 waited = 0;
+
+	if (written)
+		waited = ktime_to_ns(ktime_sub(ktime_get(), written));
+	trace_synchmess_read(q->id, msg->len, copied, waited);
+}
+
 /**
  * synchmess_queue_read() - take the oldest message and copy it to user memory
  * @q:        the queue
@@ -367,6 +385,8 @@ ssize_t synchmess_queue_read(struct synchmess_queue *q, struct iov_iter *to,
 		return copied;
 	}
 
+	if (trace_synchmess_read_enabled())
+		synchmess_queue_trace_read(q, msg, copied);
 	synchmess_queue_unreserve(q, msg->len);
 	synchmess_msg_free(msg);
 	return copied;

@@ -32,6 +32,7 @@
  * @held:     messages of the group, published and delayed, held to the
  *            group's max_messages
  * @limits:   the group's limits
+ * @id:       the group's id, which trace events name it by
  * @pollers:  EPOLLIN pollers
  * @writable: EPOLLOUT pollers waiting for storage to be freed
  */
@@ -44,11 +45,12 @@ struct synchmess_queue {
 	atomic_long_t stored;
 	atomic_t held;
 	const struct synchmess_group_limits *limits;
+	u32 id;
 	wait_queue_head_t pollers;
 	wait_queue_head_t writable;
 };
 
-void synchmess_queue_init(struct synchmess_queue *q,
+void synchmess_queue_init(struct synchmess_queue *q, u32 id,
 			  const struct synchmess_group_limits *limits);
 int synchmess_queue_reserve(struct synchmess_queue *q, size_t len);
 void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len);

@@ -461,11 +461,53 @@ test_remove() {
 	result "remove deletes the group and ends its readers and sleepers"
 }
 
+# The trace events need tracefs; mount it where the tool looks.
+tracing() {
+	[ -d /sys/kernel/tracing/events/synchmess ] ||
+		mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	[ -d /sys/kernel/tracing/events/synchmess ]
+}
+
+# expect_watched LINE: the watcher printed an event ending in LINE.
+expect_watched() {
+	grep -q ": $1\$" "$TMP/watcher.out" ||
+		why "watch printed no '$1'; it printed: $(cat "$TMP/watcher.out")"
+}
+
+test_watch() {
+	if ! tracing; then
+		ktap_test_skip "watch prints the group's events in words (no trace events)"
+		return
+	fi
+	bg watcher watch "$G" --count 4
+	i=0
+	while ! grep -q "watching group $G" "$TMP/watcher.err" 2>/dev/null &&
+	      running watcher && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	"$SM" send "$G" hello
+	"$SM" recv "$G" >/dev/null
+	"$SM" awake "$G" >/dev/null
+	max=$(cat "$PARAMS/max_message_size")
+	head -c $((max + 1)) /dev/zero | "$SM" send "$G" 2>/dev/null
+	join watcher 0
+	expect_watched "write of 5 bytes"
+	expect_watched "read of 5 bytes, 5 copied, [0-9]*\.[0-9]* ms after its write"
+	expect_watched "awake woke 0 sleepers"
+	expect_watched "write refused: Message too long"
+	[ "$(wc -l <"$TMP/watcher.out")" -eq 4 ] ||
+		why "watch --count 4 printed $(wc -l <"$TMP/watcher.out") lines"
+	! ls -d /sys/kernel/tracing/instances/synchmess-watch-* >/dev/null 2>&1 ||
+		why "watch left its trace instance behind"
+	result "watch prints the group's events in words"
+}
+
 TESTS="test_help test_usage_errors test_install test_list_stat test_send_recv
 test_send_lines test_send_stdin test_recv_nonblock test_two_processes
 test_delay_get_set test_delay_revoke test_delay_published test_flush
 test_barrier test_message_size test_missing_group test_limits test_hints
-test_remove"
+test_watch test_remove"
 
 ktap_set_plan "$(echo "$TESTS" | wc -w)"
 for t in $TESTS; do
