@@ -10,7 +10,7 @@
 # vCPUs) and runs the benchmark there: a table of medians, then one
 # "ratio NAME VALUE" line per comparison.
 #
-#   scripts/bench.sh [-r ROUNDS] [-s SCALE] [-q] [--no-trace]
+#   scripts/bench.sh [-r ROUNDS] [-s SCALE] [-q] [--no-trace] [--plot DIR]
 #   scripts/bench.sh --profile SECONDS
 #
 # 7 rounds at scale 1 by default (a few minutes); SCALE multiplies the
@@ -20,6 +20,7 @@
 # The kernel has tracing, as distributions build it, so the synchmess trace
 # events are compiled in and off; --no-trace builds it without
 # (bench-notrace.config, in build-bench-notrace), to show what they cost.
+# --plot DIR draws the results as SVG charts in DIR (scripts/bench-plot.sh).
 #
 # Installs what it needs from Debian; caches in ~/.cache/synchmess
 # (build-bench). The output is also kept in ~/.cache/synchmess/bench.txt.
@@ -28,13 +29,14 @@ set -euo pipefail
 . "$(dirname "$0")/vm.sh"
 
 usage() {
-	sed -n '3,27s/^# \{0,1\}//p' "$0"
+	sed -n '3,28s/^# \{0,1\}//p' "$0"
 	exit "$1"
 }
 
 ARGS=()
 PROFILE=0
 NOTRACE=0
+PLOT=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r|-s)
@@ -47,6 +49,10 @@ while [ $# -gt 0 ]; do
 	--no-trace)
 		NOTRACE=1
 		shift;;
+	--plot)
+		[ $# -ge 2 ] || usage 2
+		PLOT=$2
+		shift 2;;
 	--profile)
 		[ $# -ge 2 ] && [[ $2 =~ ^[1-9][0-9]{0,2}$ ]] || usage 2
 		ARGS=(-p "$2")
@@ -92,3 +98,6 @@ rc=$(sed -n 's/^SYNCHMESS-GUEST-DONE rc=//p' "$LOGF")
 [ "$PROFILE" = 1 ] || grep -q '^ratio pingpong64_vs_mqueue ' "$CACHE/bench.txt" ||
 	die "no ratios in the output, see $LOGF"
 log "done in $((SECONDS - T0)) s; output in $CACHE/bench.txt"
+if [ -n "$PLOT" ] && [ "$PROFILE" = 0 ]; then
+	"$TOP/scripts/bench-plot.sh" "$CACHE/bench.txt" "$PLOT"
+fi
