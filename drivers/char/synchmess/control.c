@@ -23,7 +23,6 @@
 
 dev_t synchmess_devt;
 struct workqueue_struct *synchmess_wq;
-struct workqueue_struct *synchmess_unbound_wq;
 static struct cdev *synchmess_ctl_cdev;
 static struct device *synchmess_ctl_dev;
 
@@ -139,17 +138,11 @@ static int __init synchmess_init(void)
 	/*
 	 * Publication runs on the CPU that took the timer interrupt, where a
 	 * high-priority worker wakes at once, unless a real-time task holds
-	 * that CPU: then anywhere (see delay.c).
+	 * that CPU: then on the next one (see delay.c).
 	 */
 	synchmess_wq = alloc_workqueue("synchmess", WQ_HIGHPRI, 0);
 	if (!synchmess_wq)
 		return -ENOMEM;
-	synchmess_unbound_wq = alloc_workqueue("synchmess_unbound",
-					       WQ_UNBOUND | WQ_HIGHPRI, 0);
-	if (!synchmess_unbound_wq) {
-		destroy_workqueue(synchmess_wq);
-		return -ENOMEM;
-	}
 
 	ret = alloc_chrdev_region(&synchmess_devt, 0, SYNCHMESS_MINORS,
 				  "synchmess");
@@ -190,7 +183,6 @@ err_class:
 err_region:
 	unregister_chrdev_region(synchmess_devt, SYNCHMESS_MINORS);
 err_wq:
-	destroy_workqueue(synchmess_unbound_wq);
 	destroy_workqueue(synchmess_wq);
 	return ret;
 }
@@ -203,7 +195,6 @@ static void __exit synchmess_exit(void)
 	cdev_del(synchmess_ctl_cdev);
 	class_unregister(&synchmess_class);
 	unregister_chrdev_region(synchmess_devt, SYNCHMESS_MINORS);
-	destroy_workqueue(synchmess_unbound_wq);
 	destroy_workqueue(synchmess_wq);
 }
 

@@ -69,6 +69,7 @@
  * is written (see synchmess_queue_reserve()), so publishing it later cannot
  * fail for lack of room.
  */
+#include <linux/cpumask.h>
 #include <linux/ktime.h>
 #include <linux/limits.h>
 #include <linux/sched.h>
@@ -362,17 +363,34 @@ static void synchmess_delay_work(struct work_struct *work)
 	mutex_unlock(&d->lock);
 }
 
+/*
+ * The next online CPU after @cpu, or @cpu itself when it is the only one.
+ * In interrupt context the online mask cannot change under us: a CPU goes
+ * down while every other one waits with interrupts off.
+ */
+static unsigned int synchmess_next_online_cpu(unsigned int cpu)
+{
+	unsigned int next = cpumask_next(cpu, cpu_online_mask);
+
+	return next < nr_cpu_ids ? next : cpumask_first(cpu_online_mask);
+}
+
 static enum hrtimer_restart synchmess_delay_timer(struct hrtimer *timer)
 {
 	struct synchmess_delay *d = container_of(timer, struct synchmess_delay,
 						 timer);
+	unsigned int cpu = smp_processor_id();
 
 	/*
-	 * A worker on this CPU wakes at once, where an unbound one, on a CPU
-	 * asleep, took 3 ms longer under emulation; but a real-time task
-	 * holding this CPU would keep it from running while others idle.
+	 * The high-priority worker of this CPU wakes at once. A real-time
+	 * task holding this CPU would keep it from running for as long as it
+	 * likes, and an unbound worker may be placed behind that task too
+	 * (arm64 guests waited up to 500 ms with the other CPU idle); the
+	 * worker of another CPU runs there.
 	 */
-	queue_work(rt_or_dl_task(current) ? d->unbound_wq : d->wq, &d->work);
+	if (rt_or_dl_task(current))
+		cpu = synchmess_next_online_cpu(cpu);
+	queue_work_on(cpu, d->wq, &d->work);
 	return HRTIMER_NORESTART;
 }
 
@@ -380,13 +398,11 @@ static enum hrtimer_restart synchmess_delay_timer(struct hrtimer *timer)
  * synchmess_delay_init() - initialise the delayed delivery of a group
  * @d:     the delayed delivery state
  * @queue: queue of the group, where due messages are published
- * @wq:    workqueue to run publication on, bound to the timer's CPU
- * @unbound_wq: workqueue to run it on when a real-time task holds that CPU
+ * @wq:    per-CPU workqueue to run publication on
  */
 void synchmess_delay_init(struct synchmess_delay *d,
 			  struct synchmess_queue *queue,
-			  struct workqueue_struct *wq,
-			  struct workqueue_struct *unbound_wq)
+			  struct workqueue_struct *wq)
 {
 	mutex_init(&d->lock);
 	INIT_LIST_HEAD(&d->appended);
@@ -404,7 +420,6 @@ void synchmess_delay_init(struct synchmess_delay *d,
 	d->timer.function = synchmess_delay_timer;
 	INIT_WORK(&d->work, synchmess_delay_work);
 	d->wq = wq;
-	d->unbound_wq = unbound_wq;
 	d->queue = queue;
 }
 

@@ -39,9 +39,8 @@
  *                 lets those waiting when it pauses through first
  * @timer:         fires at the earliest deadline, to run @work
  * @work:          publishes the messages that are due
- * @wq:            workqueue @work runs on, on the timer's CPU
- * @unbound_wq:    workqueue @work runs on when a real-time task holds
- *                 the timer's CPU
+ * @wq:            per-CPU workqueue @work runs on: the timer's CPU, or
+ *                 the next one when a real-time task holds it
  * @queue:         where due messages are published
  */
 struct synchmess_delay {
@@ -59,14 +58,12 @@ struct synchmess_delay {
 	struct hrtimer timer;
 	struct work_struct work;
 	struct workqueue_struct *wq;
-	struct workqueue_struct *unbound_wq;
 	struct synchmess_queue *queue;
 };
 
 void synchmess_delay_init(struct synchmess_delay *d,
 			  struct synchmess_queue *queue,
-			  struct workqueue_struct *wq,
-			  struct workqueue_struct *unbound_wq);
+			  struct workqueue_struct *wq);
 void synchmess_delay_set(struct synchmess_delay *d, u32 ms);
 u32 synchmess_delay_get(struct synchmess_delay *d);
 int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,

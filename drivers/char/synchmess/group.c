@@ -545,8 +545,7 @@ static int synchmess_group_create(u32 id, struct synchmess_user *owner)
 	grp->gid = current_egid();
 	kref_init(&grp->ref);
 	synchmess_queue_init(&grp->queue, id, &grp->limits);
-	synchmess_delay_init(&grp->delay, &grp->queue, synchmess_wq,
-			     synchmess_unbound_wq);
+	synchmess_delay_init(&grp->delay, &grp->queue, synchmess_wq);
 	synchmess_barrier_init(&grp->barrier);
 
 	ret = xa_alloc_cyclic(&synchmess_groups_by_minor, &grp->minor, grp,

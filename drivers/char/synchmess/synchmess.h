@@ -62,7 +62,6 @@ struct synchmess_grp {
 extern const struct class synchmess_class;
 extern dev_t synchmess_devt;
 extern struct workqueue_struct *synchmess_wq;
-extern struct workqueue_struct *synchmess_unbound_wq;
 
 /* group.c */
 int synchmess_group_install(u32 id);
