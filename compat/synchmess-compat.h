@@ -325,4 +325,23 @@ synchmess_compat_device_set_class(struct device *dev,
 #define rt_or_dl_task(p)	rt_task(p)
 #endif
 
+/*
+ * "iov_iter: add import_ubuf()", in 6.3 as far as this was checked: 6.1
+ * (Debian 12) has only the iterator it fills, iov_iter_ubuf(); this is
+ * 6.12's body of it.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 3, 0)
+#include <linux/uio.h>
+static inline int import_ubuf(int rw, void __user *buf, size_t len,
+			      struct iov_iter *i)
+{
+	if (len > MAX_RW_COUNT)
+		len = MAX_RW_COUNT;
+	if (unlikely(!access_ok(buf, len)))
+		return -EFAULT;
+	iov_iter_ubuf(i, rw, buf, len);
+	return 0;
+}
+#endif
+
 #endif /* _SYNCHMESS_COMPAT_H */

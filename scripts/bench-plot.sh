@@ -36,7 +36,9 @@ delay100ms_p99_vs_timerfd 1.5 <=
 delaymixed100k_vs_empty 1.2 <=
 pingpong_during_flush_vs_idle 1.5 <=
 uring64_batch_vs_unix_mmsg 1.0 >=
-uring64_batch_vs_mqueue 2.0 >='
+uring64_batch_vs_mqueue 2.0 >=
+batch64_vs_unix_mmsg 1.5 >=
+batch64_vs_mqueue 2.0 >='
 
 # ratios.dat: index, name, value, goal (NaN when none), met (1, 0, or 2
 # when there is no goal).

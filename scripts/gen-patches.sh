@@ -105,7 +105,7 @@ TOOL=tools/synchmess
 # 1: uapi
 copy $UAPI
 insert_after Documentation/userspace-api/ioctl/ioctl-number.rst \
-	"$(printf '%-6s%-7s%-58s%s' 0xB9 00-2F linux/synchmess.h \
+	"$(printf '%-6s%-7s%-58s%s' 0xB9 00-3F linux/synchmess.h \
 		'SynchMess message groups and barriers')" \
 	'^0xB8  '
 insert_before MAINTAINERS "SYNCHMESS MESSAGE GROUPS DRIVER
@@ -132,6 +132,14 @@ must be zero so it can be given a meaning later, and one ioctl magic,
 The send delay is passed by pointer as a __u32 of milliseconds; its
 maximum, one hour, is part of the interface so userspace can check
 against it.
+
+The receiving calls give what users of other queues ask for: a receive
+with a timeout on CLOCK_MONOTONIC (mq_timedreceive()'s CLOCK_REALTIME
+jumps), a peek (SysV's MSG_COPY, MSG_PEEK), the sender's pid and uid
+(SCM_CREDENTIALS, binder's sender_euid) with the times of write and
+publication, batches each way (recvmmsg()/sendmmsg()), and a barrier
+sleep with a timeout. Their structs may grow: the size in the call's
+number tells the kernel which version it gets.
 EOF
 
 # 2: message queue
@@ -252,7 +260,7 @@ EOF
 
 # 5: devices
 copy $DRV/synchmess.h $DRV/control.c $DRV/group.c $DRV/sysfs.c \
-	$DRV/limits.c $DRV/trace.c \
+	$DRV/limits.c $DRV/recv.c $DRV/trace.c \
 	$DRV/Kconfig $DRV/Makefile
 insert_before drivers/char/Kconfig 'source "drivers/char/synchmess/Kconfig"
 ' '^config ADI$'
@@ -297,6 +305,11 @@ creator's effective uid, or CAP_SYS_ADMIN, may remove a group. Such a
 group keeps no messages but still counts against max_groups until its
 last file is closed, so groups removed under open files cannot add up
 past the bound on memory.
+
+recv.c holds the receiving calls: they check their struct whole, and a
+batch its whole vector, before a message moves, so a bad argument loses
+nothing; a timed wait gives the time left back on a signal, so a restart
+waits no longer than asked.
 
 The node of a removed group must never open another group, even through
 a path kept in an O_PATH file after its minor went to a newer group:

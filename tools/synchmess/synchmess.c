@@ -64,8 +64,16 @@ static const char usage_text[] =
 "  recv ID              take the oldest message and print it on a line; wait\n"
 "                       for one when the group is empty\n"
 "    -n, --nonblock     fail at once when the group is empty\n"
+"    -t, --timeout MS   wait at most MS milliseconds for each message\n"
 "    -c, --count N      take N messages; 0 takes them until the group is\n"
-"                       removed or, with --nonblock, until it is empty\n"
+"                       removed or, with --nonblock, until it is empty or,\n"
+"                       with --timeout, until none comes for MS\n"
+"    -s, --sender       print before each message a line with the pid and\n"
+"                       uid of its writer, when it was written and when\n"
+"                       published (CLOCK_MONOTONIC seconds) and how long\n"
+"                       its delay held it\n"
+"  peek ID              print the oldest message as recv does, but leave it\n"
+"                       first in the group; takes -n, -t and -s as recv\n"
 "\n"
 "Delayed delivery:\n"
 "  delay ID [MS]        set the group's send delay in milliseconds (0: none);\n"
@@ -94,6 +102,8 @@ static const char usage_text[] =
 "  printf 'one\\ntwo\\n' | synchmess send --lines 7\n"
 "  synchmess recv 7 --count 3\n"
 "  synchmess recv 7 --nonblock --count 0\n"
+"  synchmess recv 7 --timeout 500\n"
+"  synchmess peek --sender 7\n"
 "  synchmess delay 7 5000\n"
 "  synchmess send 7 'in five seconds' &\n"
 "  synchmess revoke 7\n"
@@ -190,6 +200,9 @@ static int fail(const char *where, const char *what)
 			prog);
 	else if (err == EDQUOT)
 		hint_quota(what);
+	else if (err == ENOTTY)
+		fprintf(stderr, "%s: the driver lacks this call: is it older than the tool?\n",
+			prog);
 	return EXIT_FAILURE;
 }
 
@@ -608,15 +621,75 @@ static int cmd_send(int argc, char **argv)
 	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
-static bool recv_nonblock;
+static bool recv_nonblock, recv_timed, recv_sender;
+static __u32 recv_timeout_ms;
 static unsigned long recv_count = 1;
 
 static void recv_option(int opt, const char *arg)
 {
-	if (opt == 'n')
+	switch (opt) {
+	case 'n':
 		recv_nonblock = true;
-	else if (opt == 'c')
+		break;
+	case 'c':
 		recv_count = parse_u32(arg, "count");
+		break;
+	case 't':
+		recv_timed = true;
+		recv_timeout_ms = parse_u32(arg, "timeout");
+		break;
+	case 's':
+		recv_sender = true;
+		break;
+	}
+}
+
+/*
+ * Take the oldest message into @buf of @size bytes with SYNCHMESS_IOC_RECV,
+ * or with @peek copy it and leave it first; @r learns who wrote it and
+ * when. Returns the bytes copied, all of the message as @buf holds the
+ * largest, or -1 with errno set.
+ */
+static ssize_t recv_ioctl(int fd, struct synchmess_recv *r, char *buf,
+			  size_t size, bool peek)
+{
+	int n;
+
+	memset(r, 0, sizeof(*r));
+	r->buf = (uintptr_t)buf;
+	r->buf_len = size;
+	if (peek)
+		r->flags |= SYNCHMESS_RECV_PEEK;
+	if (recv_timed) {
+		r->flags |= SYNCHMESS_RECV_TIMEOUT;
+		r->timeout_ns = recv_timeout_ms * 1000000ULL;
+	}
+	/* A signal leaves the time that was left in timeout_ns: wait that. */
+	do {
+		n = ioctl(fd, SYNCHMESS_IOC_RECV, r);
+	} while (n < 0 && errno == EINTR);
+	return n;
+}
+
+/* Print @ns of CLOCK_MONOTONIC as seconds with microseconds. */
+static void print_seconds(const char *what, __u64 ns)
+{
+	printf("%s %llu.%06llu s", what, (unsigned long long)(ns / 1000000000),
+	       (unsigned long long)(ns / 1000 % 1000000));
+}
+
+/* Who wrote the message @r took, and when, on a line of its own. */
+static int print_sender(const struct synchmess_recv *r)
+{
+	__u64 waited = r->published_ns - r->written_ns;
+
+	printf("from pid %d uid %u, ", r->sender_pid, r->sender_uid);
+	print_seconds("written", r->written_ns);
+	print_seconds(", published", r->published_ns);
+	printf(" (waited %llu.%03llu ms)\n",
+	       (unsigned long long)(waited / 1000000),
+	       (unsigned long long)(waited / 1000 % 1000));
+	return ferror(stdout) ? -1 : 0;
 }
 
 /* Print a message on a line of its own. */
@@ -629,25 +702,32 @@ static int print_message(const char *buf, size_t len)
 	return fflush(stdout);
 }
 
-static int cmd_recv(int argc, char **argv)
+/*
+ * recv and peek. Plain recv uses read(), which every version of the driver
+ * has; a timeout, the sender or a peek need SYNCHMESS_IOC_RECV.
+ */
+static int receive(int argc, char **argv, const char *optstring,
+		   const struct option *longopts, bool peek)
 {
-	static const struct option longopts[] = {
-		{ "nonblock", no_argument, NULL, 'n' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
 	char path[SYNCHMESS_PATH_LEN];
 	size_t size = message_size_max();
+	struct synchmess_recv r;
 	unsigned long taken;
-	int i, fd, ret = EXIT_SUCCESS;
+	const char *what;
+	bool by_ioctl;
+	int i, fd, err, ret = EXIT_SUCCESS;
 	char *buf;
 	ssize_t n;
 
-	i = parse_args(argc, argv, ":nc:h", longopts, 1, 1, recv_option);
+	i = parse_args(argc, argv, optstring, longopts, 1, 1, recv_option);
+	if (recv_nonblock && recv_timed)
+		usage_error("%s: --nonblock and --timeout exclude each other",
+			    argv[0]);
+	by_ioctl = peek || recv_timed || recv_sender;
+	what = by_ioctl ? "SYNCHMESS_IOC_RECV" : "read";
 	buf = malloc(size);
 	if (!buf)
-		return fail("recv", "malloc");
+		return fail(argv[0], "malloc");
 	fd = group_open(parse_u32(argv[i], "group ID"),
 			O_RDONLY | (recv_nonblock ? O_NONBLOCK : 0),
 			path, sizeof(path));
@@ -657,18 +737,26 @@ static int cmd_recv(int argc, char **argv)
 	}
 	taken = 0;
 	while (!recv_count || taken < recv_count) {
-		n = read(fd, buf, size);
+		if (by_ioctl)
+			n = recv_ioctl(fd, &r, buf, size, peek);
+		else
+			n = read(fd, buf, size);
 		if (n < 0 && errno == EINTR)
 			continue;
-		/* Without a count: until the group is empty, or removed. */
+		/* Without a count: until the group is empty, quiet, or removed. */
 		if (n < 0 && !recv_count &&
-		    (errno == EAGAIN || errno == EIDRM))
+		    (errno == EAGAIN || errno == ETIMEDOUT || errno == EIDRM))
 			break;
 		if (n < 0) {
-			ret = fail(path, "read");
+			err = errno;
+			ret = fail(path, what);
+			if (err == ETIMEDOUT)
+				fprintf(stderr, "%s: no message came in %u ms\n",
+					prog, recv_timeout_ms);
 			break;
 		}
-		if (print_message(buf, n)) {
+		if ((recv_sender && print_sender(&r)) ||
+		    print_message(buf, n)) {
 			ret = fail("standard output", "write");
 			break;
 		}
@@ -677,6 +765,33 @@ static int cmd_recv(int argc, char **argv)
 	close(fd);
 	free(buf);
 	return ret;
+}
+
+static int cmd_recv(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "nonblock", no_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "sender", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+
+	return receive(argc, argv, ":nt:c:sh", longopts, false);
+}
+
+static int cmd_peek(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "nonblock", no_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "sender", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+
+	return receive(argc, argv, ":nt:sh", longopts, true);
 }
 
 /* The figures of one group, as its device shows them in sysfs. */
@@ -1137,6 +1252,7 @@ static const struct command {
 	{ "limits", cmd_limits },
 	{ "send", cmd_send },
 	{ "recv", cmd_recv },
+	{ "peek", cmd_peek },
 	{ "delay", cmd_delay },
 	{ "revoke", cmd_revoke },
 	{ "flush", cmd_flush },

@@ -9,6 +9,8 @@
  * entry of a sleeper lives and dies inside the wait, whatever ends it.
  */
 #include <linux/errno.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
 #include <linux/sched/signal.h>
 
 #include "barrier.h"
@@ -27,19 +29,24 @@ void synchmess_barrier_init(struct synchmess_barrier *b)
 
 /**
  * synchmess_barrier_sleep() - sleep until the next awake
- * @b: the barrier
+ * @b:       the barrier
+ * @expires: CLOCK_MONOTONIC time the sleep ends with -ETIMEDOUT, or
+ *           KTIME_MAX
  *
  * The sleep is interruptible and is not restarted after a signal, so a
  * caller never misses an awake silently. A thread woken by an awake returns
- * 0 even when a signal arrives at the same time, as the awake counted it.
+ * 0 even when a signal or its timeout comes at the same time, as the awake
+ * counted it.
  *
- * Return: 0 once awoken, -EINTR when a signal ended the sleep, -EIDRM when
- * the group was removed.
+ * Return: 0 once awoken, -EINTR when a signal ended the sleep, -ETIMEDOUT,
+ * -EIDRM when the group was removed.
  */
-int synchmess_barrier_sleep(struct synchmess_barrier *b)
+int synchmess_barrier_sleep(struct synchmess_barrier *b, ktime_t expires)
 {
+	DECLARE_WAITQUEUE(wait, current);
 	unsigned long generation;
-	int ret;
+	bool timed_out = false;
+	int ret = 0;
 
 	spin_lock(&b->wq.lock);
 	if (unlikely(b->dead)) {
@@ -53,15 +60,38 @@ int synchmess_barrier_sleep(struct synchmess_barrier *b)
 	 */
 	WRITE_ONCE(b->sleepers, b->sleepers + 1);
 
+	__add_wait_queue_entry_tail(&b->wq, &wait);
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (b->generation != generation || b->dead)
+			break;
+		if (signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		if (timed_out) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		spin_unlock(&b->wq.lock);
+		if (expires == KTIME_MAX)
+			schedule();
+		else
+			timed_out = !schedule_hrtimeout_range(&expires,
+							      current->timer_slack_ns,
+							      HRTIMER_MODE_ABS);
+		spin_lock(&b->wq.lock);
+	}
+	__set_current_state(TASK_RUNNING);
+	__remove_wait_queue(&b->wq, &wait);
+
 	/* Whatever ended the wait, the generation says if an awake came. */
-	ret = wait_event_interruptible_locked(b->wq,
-					      b->generation != generation ||
-					      b->dead);
 	if (b->generation != generation) {
 		ret = 0;
 	} else {
 		WRITE_ONCE(b->sleepers, b->sleepers - 1);
-		ret = b->dead ? -EIDRM : -EINTR;
+		if (b->dead)
+			ret = -EIDRM;
 	}
 	spin_unlock(&b->wq.lock);
 

@@ -6,6 +6,7 @@
 #ifndef _SYNCHMESS_BARRIER_H
 #define _SYNCHMESS_BARRIER_H
 
+#include <linux/ktime.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
@@ -24,7 +25,7 @@ struct synchmess_barrier {
 };
 
 void synchmess_barrier_init(struct synchmess_barrier *b);
-int synchmess_barrier_sleep(struct synchmess_barrier *b);
+int synchmess_barrier_sleep(struct synchmess_barrier *b, ktime_t expires);
 int synchmess_barrier_awake(struct synchmess_barrier *b);
 unsigned int synchmess_barrier_sleepers(struct synchmess_barrier *b);
 void synchmess_barrier_kill(struct synchmess_barrier *b);

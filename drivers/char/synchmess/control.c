@@ -134,6 +134,12 @@ static int __init synchmess_init(void)
 	BUILD_BUG_ON(offsetof(struct synchmess_group, path) != 8);
 	BUILD_BUG_ON(sizeof(struct synchmess_limits) != 16);
 	BUILD_BUG_ON(offsetof(struct synchmess_limits, flags) != 12);
+	BUILD_BUG_ON(sizeof(struct synchmess_recv) != 56);
+	BUILD_BUG_ON(offsetof(struct synchmess_recv, sender_pid) != 32);
+	BUILD_BUG_ON(offsetof(struct synchmess_recv, published_ns) != 48);
+	BUILD_BUG_ON(sizeof(struct synchmess_msgvec) != 16);
+	BUILD_BUG_ON(sizeof(struct synchmess_batch) != 24);
+	BUILD_BUG_ON(sizeof(struct synchmess_sleep) != 16);
 
 	/*
 	 * Publication runs on the CPU that took the timer interrupt, where a

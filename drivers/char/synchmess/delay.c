@@ -17,7 +17,8 @@
  * @appended, which a publication takes only with everything due before it,
  * so @inserted is empty whenever @appended is, and of two messages with
  * the same deadline the one in @appended was written first. With one delay
- * @inserted stays empty, and a flush, or a batch all due, is one splice.
+ * @inserted stays empty, and publication takes each message from the head
+ * of @appended in constant time, noting in it when it was published.
  *
  * A burst of writes of one delay among others pending goes to @inserted in
  * constant time too: each goes right after the one before it (@hint) when
@@ -27,13 +28,14 @@
  *
  * The timer fires in interrupt context, where nothing may sleep; it only
  * queues the work item that publishes, which takes the group's mutex and
- * moves what is due to the published queue in one splice. Nothing is held
- * with preemption off for time that grows with the length of a batch.
+ * moves what is due to the published queue a chunk at a time, each chunk
+ * in one splice. Nothing is held with preemption off for time that grows
+ * with the length of a batch.
  *
- * Nor is d->lock held for long: a batch that is not one splice (a flush, a
- * revoke, a removal or a due batch of mixed delays) is taken
- * SYNCHMESS_DELAY_CHUNK messages at a time, and the lock is given up
- * between chunks, so a write waits for one chunk at most. Whoever takes the
+ * Nor is d->lock held for long: a batch (a flush, a revoke, a removal or
+ * what comes due at once) is taken SYNCHMESS_DELAY_CHUNK messages at a
+ * time, and the lock is given up between chunks, so a write waits for one
+ * chunk at most. Whoever takes the
  * lock in between keeps every promise: a delayed write goes in by its
  * deadline, after the ones being published; an immediate write still
  * finds @next passed, since @next moves only once the whole batch is out,
@@ -204,25 +206,18 @@ static void synchmess_delay_add(struct synchmess_delay *d,
 }
 
 /*
- * Move the messages due by @until, earliest first, to @msgs, and return how
- * many: all of them when they are all in @appended, which is one splice,
- * else at most SYNCHMESS_DELAY_CHUNK. @next is left for
- * synchmess_delay_done() to move.
+ * Move at most SYNCHMESS_DELAY_CHUNK of the messages due by @until,
+ * earliest first, to @msgs, noting the time in each, and return how many.
+ * @next is left for synchmess_delay_done() to move.
  */
 static unsigned int synchmess_delay_take(struct synchmess_delay *d,
 					 ktime_t until, struct list_head *msgs)
 {
-	struct synchmess_msg *msg = synchmess_delay_last(d);
+	ktime_t now = ktime_get();
+	struct synchmess_msg *msg;
 	unsigned int count = 0;
 
 	lockdep_assert_held(&d->lock);
-	if (msg && RB_EMPTY_ROOT(&d->inserted.rb_root) &&
-	    !ktime_after(msg->deadline, until)) {
-		list_splice_tail_init(&d->appended, msgs);
-		count = d->count;
-		WRITE_ONCE(d->count, 0);
-		return count;
-	}
 	while (count < SYNCHMESS_DELAY_CHUNK &&
 	       (msg = synchmess_delay_first(d)) &&
 	       !ktime_after(msg->deadline, until)) {
@@ -234,6 +229,8 @@ static unsigned int synchmess_delay_take(struct synchmess_delay *d,
 			list_del(&msg->node);
 		}
 		list_add_tail(&msg->node, msgs);
+		/* Only now: it shares its place with the tree's link. */
+		msg->published = now;
 		count++;
 	}
 	WRITE_ONCE(d->count, d->count - count);
@@ -500,33 +497,33 @@ int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
 }
 
 /**
- * synchmess_delay_post_now() - publish a message written without a delay
+ * synchmess_delay_post_now() - publish messages written without a delay
  * @d:      the delayed delivery state
- * @msg:    the message, its storage already reserved
+ * @msgs:   the messages, in order, their storage already reserved; emptied
+ *          on success
+ * @count:  how many are on @msgs
  * @nowait: fail with -EAGAIN rather than wait for the lock (IOCB_NOWAIT)
  *
- * The message goes behind every delayed message whose deadline has passed,
- * even when the timer has not published them yet.
+ * The messages go behind every delayed message whose deadline has passed,
+ * even when the timer has not published them yet, and side by side.
  *
  * Return: 0, -EAGAIN, -EINTR on a fatal signal, or -EIDRM when the group
- * was removed; on error the caller still owns @msg.
+ * was removed; on error the caller still owns the messages on @msgs.
  */
-int synchmess_delay_post_now(struct synchmess_delay *d,
-			     struct synchmess_msg *msg, bool nowait)
+int synchmess_delay_post_now(struct synchmess_delay *d, struct list_head *msgs,
+			     unsigned int count, bool nowait)
 {
-	LIST_HEAD(msgs);
 	int ret;
 
-	list_add(&msg->node, &msgs);
 	if (likely(!synchmess_delay_due(d)))
-		return synchmess_queue_publish(d->queue, &msgs, 1);
+		return synchmess_queue_publish(d->queue, msgs, count);
 
 	ret = synchmess_delay_lock(d, nowait);
 	if (ret)
 		return ret;
 	if (!d->dead)
 		synchmess_delay_publish_due(d, SYNCHMESS_PUBLISH_IMMEDIATE);
-	ret = synchmess_queue_publish(d->queue, &msgs, 1);
+	ret = synchmess_queue_publish(d->queue, msgs, count);
 	mutex_unlock(&d->lock);
 
 	return ret;

@@ -68,8 +68,8 @@ void synchmess_delay_set(struct synchmess_delay *d, u32 ms);
 u32 synchmess_delay_get(struct synchmess_delay *d);
 int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
 			 u32 ms, bool nowait);
-int synchmess_delay_post_now(struct synchmess_delay *d,
-			     struct synchmess_msg *msg, bool nowait);
+int synchmess_delay_post_now(struct synchmess_delay *d, struct list_head *msgs,
+			     unsigned int count, bool nowait);
 int synchmess_delay_flush(struct synchmess_delay *d);
 int synchmess_delay_revoke(struct synchmess_delay *d);
 void synchmess_delay_kill(struct synchmess_delay *d);

@@ -138,16 +138,16 @@ static ssize_t synchmess_group_take(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct file *file = iocb->ki_filp;
 	struct synchmess_grp *grp = file->private_data;
-	bool nonblock;
+	struct synchmess_wait wait = { .expires = KTIME_MAX };
 
 	if (synchmess_group_removed(grp))
 		return -EIDRM;
 	if (!iov_iter_count(to))
 		return 0;
 
-	nonblock = (file->f_flags & O_NONBLOCK) ||
-		   (iocb->ki_flags & IOCB_NOWAIT);
-	return synchmess_queue_read(&grp->queue, to, nonblock);
+	wait.nonblock = (file->f_flags & O_NONBLOCK) ||
+			(iocb->ki_flags & IOCB_NOWAIT);
+	return synchmess_queue_read(&grp->queue, to, &wait, NULL);
 }
 
 static ssize_t synchmess_group_read_iter(struct kiocb *iocb,
@@ -158,32 +158,31 @@ static ssize_t synchmess_group_read_iter(struct kiocb *iocb,
 				       synchmess_group_take(iocb, to));
 }
 
-/*
- * One call is one message, however many buffers it gathers from: all of
- * it is charged and copied before it is posted, or nothing is. A write
- * never waits for room or readers; under IOCB_NOWAIT it does not wait for
- * a publication of delayed messages either.
+/**
+ * synchmess_group_new_msg() - a message of what @from holds, ready to post
+ * @grp:  the group
+ * @from: the message's bytes, at least one
+ *
+ * The message is charged to its writer and counted against the group's
+ * storage; synchmess_group_drop_msg() undoes both.
+ *
+ * Return: the message, or an ERR_PTR() of -EMSGSIZE, -ENOSPC, -EDQUOT,
+ * -ENOMEM or -EFAULT.
  */
-static ssize_t synchmess_group_post(struct kiocb *iocb, struct iov_iter *from)
+struct synchmess_msg *synchmess_group_new_msg(struct synchmess_grp *grp,
+					      struct iov_iter *from)
 {
-	struct synchmess_grp *grp = iocb->ki_filp->private_data;
-	bool nowait = iocb->ki_flags & IOCB_NOWAIT;
 	size_t len = iov_iter_count(from);
 	struct synchmess_user *writer;
 	struct synchmess_msg *msg;
-	u32 delay_ms;
 	int ret;
 
-	if (synchmess_group_removed(grp))
-		return -EIDRM;
-	if (!len)
-		return 0;
 	if (len > synchmess_limit_message_size(&grp->limits))
-		return -EMSGSIZE;
+		return ERR_PTR(-EMSGSIZE);
 
 	ret = synchmess_queue_reserve(&grp->queue, len);
 	if (ret)
-		return ret;
+		return ERR_PTR(ret);
 
 	writer = synchmess_group_writer(grp);
 	if (!writer) {
@@ -197,29 +196,71 @@ static ssize_t synchmess_group_post(struct kiocb *iocb, struct iov_iter *from)
 		goto unreserve;
 	}
 	ret = synchmess_msg_copy_from(msg, from);
-	if (ret)
-		goto free;
+	if (ret) {
+		synchmess_msg_free(msg);
+		goto unreserve;
+	}
+	return msg;
+
+unreserve:
+	synchmess_queue_unreserve(&grp->queue, len);
+	return ERR_PTR(ret);
+}
+
+/**
+ * synchmess_group_drop_msg() - free a message that was not posted
+ * @grp: the group
+ * @msg: from synchmess_group_new_msg()
+ */
+void synchmess_group_drop_msg(struct synchmess_grp *grp,
+			      struct synchmess_msg *msg)
+{
+	size_t len = msg->len;
+
+	synchmess_msg_free(msg);
+	synchmess_queue_unreserve(&grp->queue, len);
+}
+
+/*
+ * One call is one message, however many buffers it gathers from: all of
+ * it is charged and copied before it is posted, or nothing is. A write
+ * never waits for room or readers; under IOCB_NOWAIT it does not wait for
+ * a publication of delayed messages either.
+ */
+static ssize_t synchmess_group_post(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct synchmess_grp *grp = iocb->ki_filp->private_data;
+	bool nowait = iocb->ki_flags & IOCB_NOWAIT;
+	size_t len = iov_iter_count(from);
+	struct synchmess_msg *msg;
+	LIST_HEAD(msgs);
+	u32 delay_ms;
+	int ret;
+
+	if (synchmess_group_removed(grp))
+		return -EIDRM;
+	if (!len)
+		return 0;
+
+	msg = synchmess_group_new_msg(grp, from);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
 
 	delay_ms = synchmess_delay_get(&grp->delay);
 	if (delay_ms) {
 		ret = synchmess_delay_post(&grp->delay, msg, delay_ms, nowait);
 	} else {
-		/* For the wait the read event shows; the clock costs. */
-		if (trace_synchmess_read_enabled())
-			msg->deadline = ktime_get();
-		ret = synchmess_delay_post_now(&grp->delay, msg, nowait);
+		msg->deadline = ktime_get();
+		list_add(&msg->node, &msgs);
+		ret = synchmess_delay_post_now(&grp->delay, &msgs, 1, nowait);
 	}
-	if (ret)
-		goto free;
+	if (ret) {
+		synchmess_group_drop_msg(grp, msg);
+		return ret;
+	}
 
 	trace_synchmess_write(grp->id, len, delay_ms);
 	return len;
-
-free:
-	synchmess_msg_free(msg);
-unreserve:
-	synchmess_queue_unreserve(&grp->queue, len);
-	return ret;
 }
 
 static ssize_t synchmess_group_write_iter(struct kiocb *iocb,
@@ -296,7 +337,7 @@ static bool synchmess_group_ioctl_writes(unsigned int cmd)
 static int synchmess_group_sleep(struct synchmess_grp *grp)
 {
 	trace_synchmess_barrier_sleep(grp->id);
-	return synchmess_barrier_sleep(&grp->barrier);
+	return synchmess_barrier_sleep(&grp->barrier, KTIME_MAX);
 }
 
 static int synchmess_group_awake(struct synchmess_grp *grp)
@@ -334,7 +375,7 @@ static long synchmess_group_do_ioctl(struct synchmess_grp *grp,
 	case SYNCHMESS_IOC_GET_LIMITS:
 		return synchmess_group_get_limits(grp, uarg);
 	default:
-		return -ENOTTY;
+		return synchmess_recv_ioctl(grp, file, cmd, uarg);
 	}
 }
 

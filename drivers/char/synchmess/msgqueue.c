@@ -16,6 +16,7 @@
  *   state    @taken  @msg     left by                   under
  *   waiting  false   NULL     writer takes the entry    q->lock
  *                             reader leaves on signal   q->lock
+ *                             or timeout
  *   taken    true    NULL     writer stores @msg or     release store,
  *                             ERR_PTR(-EIDRM), wakes    no lock
  *   handed   true    set      reader returns with it    acquire load
@@ -26,12 +27,28 @@
  * A batch of delayed messages is published with one splice: the time the
  * lock is held grows with the number of blocked readers, never with the
  * length of the batch.
+ *
+ * A peeker copies the oldest message while it stays queued, so a reader
+ * may take it meanwhile; whoever is done last frees it:
+ *
+ *   @peeked  @peeked_out  @peeked_taken  meaning
+ *   NULL     false        false          nobody peeks
+ *   msg      false        false          msg is on @msgs, a peeker copies it
+ *   msg      true         false          a reader took it and copies it too
+ *   msg      true         true           the reader is done: the peeker
+ *                                        frees it when it lets go
+ *
+ * A reader that puts msg back clears @peeked_out; removal takes msg off
+ * @msgs for the peeker to free. One peeker at a time, by @peek_lock, which
+ * is never held while waiting for a message.
  */
 #include <linux/atomic.h>
 #include <linux/errno.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/hrtimer.h>
+#include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -72,6 +89,10 @@ void synchmess_queue_init(struct synchmess_queue *q, u32 id,
 	q->id = id;
 	init_waitqueue_head(&q->pollers);
 	init_waitqueue_head(&q->writable);
+	mutex_init(&q->peek_lock);
+	q->peeked = NULL;
+	q->peeked_out = false;
+	q->peeked_taken = false;
 }
 
 /* The callers' barriers pair with smp_mb() in synchmess_queue_poll(). */
@@ -260,44 +281,18 @@ int synchmess_queue_publish(struct synchmess_queue *q,
 }
 
 /*
- * Put back a message whose copy to user memory faulted, at the head where it
- * was, or hand it to another blocked reader.
- */
-static void synchmess_queue_put_back(struct synchmess_queue *q,
-				     struct synchmess_msg *msg)
-{
-	LIST_HEAD(handed);
-	bool dead, polled = false;
-
-	spin_lock(&q->lock);
-	dead = q->dead;
-	if (!dead && !synchmess_queue_hand(q, msg, &handed)) {
-		list_add(&msg->node, &q->msgs);
-		WRITE_ONCE(q->count, q->count + 1);
-		polled = synchmess_queue_polled(q);
-	}
-	spin_unlock(&q->lock);
-
-	if (dead) {
-		synchmess_queue_unreserve(q, msg->len);
-		synchmess_msg_free(msg);
-		return;
-	}
-	synchmess_queue_hand_over(&handed);
-	if (polled)
-		synchmess_queue_wake_pollers(q);
-}
-
-/*
- * Sleep until a message or the group's removal reaches @r, or a signal
- * comes first. Returns the message, or an ERR_PTR() of -EIDRM or
- * -ERESTARTSYS.
+ * Sleep until a message or the group's removal reaches @r, or a signal or
+ * @expires comes first. Returns the message, or an ERR_PTR() of -EIDRM,
+ * -ERESTARTSYS or -ETIMEDOUT.
  */
 static struct synchmess_msg *synchmess_queue_wait(struct synchmess_queue *q,
-						  struct synchmess_reader *r)
+						  struct synchmess_reader *r,
+						  ktime_t expires)
 {
 	unsigned int state = TASK_INTERRUPTIBLE;
 	struct synchmess_msg *msg;
+	bool timed_out = false;
+	int err;
 
 	for (;;) {
 		set_current_state(state);
@@ -305,11 +300,16 @@ static struct synchmess_msg *synchmess_queue_wait(struct synchmess_queue *q,
 		msg = smp_load_acquire(&r->msg);
 		if (msg)
 			break;
-		if (state == TASK_INTERRUPTIBLE && signal_pending(current)) {
+		err = 0;
+		if (state == TASK_INTERRUPTIBLE && signal_pending(current))
+			err = -ERESTARTSYS;
+		else if (state == TASK_INTERRUPTIBLE && timed_out)
+			err = -ETIMEDOUT;
+		if (err) {
 			spin_lock(&q->lock);
 			if (!r->taken) {
 				list_del(&r->node);
-				msg = ERR_PTR(-ERESTARTSYS);
+				msg = ERR_PTR(err);
 			}
 			spin_unlock(&q->lock);
 			if (msg)
@@ -318,11 +318,99 @@ static struct synchmess_msg *synchmess_queue_wait(struct synchmess_queue *q,
 			state = TASK_UNINTERRUPTIBLE;
 			continue;
 		}
-		schedule();
+		if (expires == KTIME_MAX || state == TASK_UNINTERRUPTIBLE)
+			schedule();
+		else
+			timed_out = !schedule_hrtimeout_range(&expires,
+							      current->timer_slack_ns,
+							      HRTIMER_MODE_ABS);
 	}
 	__set_current_state(TASK_RUNNING);
 
 	return msg;
+}
+
+/*
+ * Unlink up to @max messages from the head of the queue to @msgs, and
+ * return how many; the caller holds q->lock. *@shared is set to the one a
+ * peeker copies, if it is among them.
+ */
+static unsigned int synchmess_queue_unlink(struct synchmess_queue *q,
+					   struct list_head *msgs,
+					   unsigned int max,
+					   struct synchmess_msg **shared)
+{
+	struct synchmess_msg *msg;
+	unsigned int n = 0;
+
+	lockdep_assert_held(&q->lock);
+	while (n < max && (msg = list_first_entry_or_null(&q->msgs,
+							  struct synchmess_msg,
+							  node))) {
+		list_move_tail(&msg->node, msgs);
+		if (unlikely(msg == q->peeked)) {
+			q->peeked_out = true;
+			*shared = msg;
+		}
+		n++;
+	}
+	WRITE_ONCE(q->count, q->count - n);
+	return n;
+}
+
+/**
+ * synchmess_queue_take_batch() - take the oldest messages of the queue
+ * @q:      the queue
+ * @msgs:   where they go, oldest first
+ * @max:    the most to take, at least 1
+ * @wait:   how to wait for the first one
+ * @shared: set to the one of them a peeker copies, or NULL
+ *
+ * Waits for the first message as a read does, then takes what else is
+ * there without waiting. Each taken message goes to
+ * synchmess_queue_consume() once copied, or back by
+ * synchmess_queue_put_back().
+ *
+ * Return: how many were taken, or -EAGAIN, -ETIMEDOUT, -ERESTARTSYS or
+ * -EIDRM.
+ */
+int synchmess_queue_take_batch(struct synchmess_queue *q,
+			       struct list_head *msgs, unsigned int max,
+			       const struct synchmess_wait *wait,
+			       struct synchmess_msg **shared)
+{
+	struct synchmess_reader r = { .task = current };
+	struct synchmess_msg *msg;
+	unsigned int n = 0;
+
+	*shared = NULL;
+	spin_lock(&q->lock);
+	if (unlikely(q->dead)) {
+		spin_unlock(&q->lock);
+		return -EIDRM;
+	}
+	if (list_empty(&q->msgs)) {
+		if (wait->nonblock) {
+			spin_unlock(&q->lock);
+			return -EAGAIN;
+		}
+		list_add_tail(&r.node, &q->waiters);
+		spin_unlock(&q->lock);
+		msg = synchmess_queue_wait(q, &r, wait->expires);
+		if (IS_ERR(msg))
+			return PTR_ERR(msg);
+		list_add_tail(&msg->node, msgs);
+		if (++n == max)
+			return n;
+		spin_lock(&q->lock);
+		if (unlikely(q->dead)) {
+			spin_unlock(&q->lock);
+			return n;
+		}
+	}
+	n += synchmess_queue_unlink(q, msgs, max - n, shared);
+	spin_unlock(&q->lock);
+	return n;
 }
 
 /* The clock is read only while the event is on. */
@@ -338,24 +426,170 @@ static void synchmess_queue_trace_read(struct synchmess_queue *q,
 	trace_synchmess_read(q->id, msg->len, copied, waited);
 }
 
+/*
+ * Free a message taken from the queue, unless a peeker still copies it:
+ * then leave it to the peeker (see synchmess_queue_unpin()).
+ */
+static void synchmess_queue_drop(struct synchmess_queue *q,
+				 struct synchmess_msg *msg, bool shared)
+{
+	if (unlikely(shared)) {
+		spin_lock(&q->lock);
+		if (q->peeked == msg) {
+			q->peeked_taken = true;
+			msg = NULL;
+		}
+		spin_unlock(&q->lock);
+		if (!msg)
+			return;
+	}
+	synchmess_queue_unreserve(q, msg->len);
+	synchmess_msg_free(msg);
+}
+
+/**
+ * synchmess_queue_consume() - free a message once its reader is done
+ * @q:      the queue
+ * @msg:    the message, taken from the queue or handed to the reader
+ * @copied: how many bytes of it the reader got
+ * @shared: a peeker may be copying it too (see synchmess_queue_unlink())
+ */
+void synchmess_queue_consume(struct synchmess_queue *q,
+			     struct synchmess_msg *msg, size_t copied,
+			     bool shared)
+{
+	if (trace_synchmess_read_enabled())
+		synchmess_queue_trace_read(q, msg, copied);
+	synchmess_queue_drop(q, msg, shared);
+}
+
+/**
+ * synchmess_queue_put_back() - return messages whose copy to user memory
+ *                              faulted
+ * @q:     the queue
+ * @msgs:  the messages, oldest first, all taken from the head of the queue
+ * @count: how many are on @msgs
+ *
+ * They go back to the head of the queue, where they were, or to blocked
+ * readers, so a fault loses nothing.
+ */
+void synchmess_queue_put_back(struct synchmess_queue *q,
+			      struct list_head *msgs, unsigned int count)
+{
+	struct synchmess_msg *msg, *next;
+	LIST_HEAD(handed);
+	bool dead, polled = false;
+
+	spin_lock(&q->lock);
+	dead = q->dead;
+	if (!dead) {
+		if (q->peeked && q->peeked_out)
+			list_for_each_entry(msg, msgs, node)
+				if (msg == q->peeked)
+					q->peeked_out = false;
+		while (count && !list_empty(&q->waiters)) {
+			msg = list_first_entry(msgs, struct synchmess_msg, node);
+			list_del(&msg->node);
+			synchmess_queue_hand(q, msg, &handed);
+			count--;
+		}
+		if (count) {
+			list_splice_init(msgs, &q->msgs);
+			WRITE_ONCE(q->count, q->count + count);
+			polled = synchmess_queue_polled(q);
+		}
+	}
+	spin_unlock(&q->lock);
+
+	if (dead) {
+		list_for_each_entry_safe(msg, next, msgs, node) {
+			list_del(&msg->node);
+			synchmess_queue_drop(q, msg, true);
+		}
+		return;
+	}
+	synchmess_queue_hand_over(&handed);
+	if (polled)
+		synchmess_queue_wake_pollers(q);
+}
+
 /**
  * synchmess_queue_read() - take the oldest message and copy it to user memory
- * @q:        the queue
- * @to:       user buffers, room for at least one byte
- * @nonblock: fail with -EAGAIN instead of waiting for a message
+ * @q:    the queue
+ * @to:   user buffers, room for at least one byte
+ * @wait: how to wait for a message
+ * @info: filled with what the message says of itself, unless NULL
  *
  * The whole message is consumed even when @to is shorter than it.
  *
  * Return: the number of bytes copied, at most the room in @to; -EAGAIN,
- * -ERESTARTSYS when a signal ended the wait, -EIDRM when the group was
- * removed, or -EFAULT when the copy faulted, the message staying first.
+ * -ETIMEDOUT, -ERESTARTSYS when a signal ended the wait, -EIDRM when the
+ * group was removed, or -EFAULT when the copy faulted, the message staying
+ * first.
  */
 ssize_t synchmess_queue_read(struct synchmess_queue *q, struct iov_iter *to,
-			     bool nonblock)
+			     const struct synchmess_wait *wait,
+			     struct synchmess_msg_info *info)
 {
-	struct synchmess_reader r = { .task = current };
+	struct synchmess_msg *shared;
+	LIST_HEAD(msgs);
 	struct synchmess_msg *msg;
 	ssize_t copied;
+	int n;
+
+	n = synchmess_queue_take_batch(q, &msgs, 1, wait, &shared);
+	if (n < 0)
+		return n;
+	msg = list_first_entry(&msgs, struct synchmess_msg, node);
+	copied = synchmess_msg_copy_to(msg, to);
+	if (copied < 0) {
+		synchmess_queue_put_back(q, &msgs, 1);
+		return copied;
+	}
+	if (info)
+		synchmess_msg_describe(msg, info);
+	list_del(&msg->node);
+	synchmess_queue_consume(q, msg, copied, msg == shared);
+	return copied;
+}
+
+/* Whether a message waits on the queue, or the group is gone. */
+static bool synchmess_queue_ready(struct synchmess_queue *q)
+{
+	bool ready;
+
+	/* See synchmess_queue_polled(): the lock orders this with publication. */
+	spin_lock(&q->lock);
+	ready = q->count || q->dead;
+	spin_unlock(&q->lock);
+	return ready;
+}
+
+/*
+ * Wait, as a peeker, for a message on the queue; unlike a reader, a peeker
+ * takes nothing handed over, so it waits with the pollers.
+ */
+static int synchmess_queue_wait_ready(struct synchmess_queue *q,
+				      const struct synchmess_wait *wait)
+{
+	int ret;
+
+	if (wait->nonblock)
+		return -EAGAIN;
+	if (wait->expires == KTIME_MAX)
+		return wait_event_interruptible(q->pollers,
+						synchmess_queue_ready(q));
+	ret = wait_event_interruptible_hrtimeout(q->pollers,
+						 synchmess_queue_ready(q),
+						 ktime_sub(wait->expires,
+							   ktime_get()));
+	return ret == -ETIME ? -ETIMEDOUT : ret;
+}
+
+/* Pin the oldest message for a peeker; the caller holds q->peek_lock. */
+static struct synchmess_msg *synchmess_queue_pin(struct synchmess_queue *q)
+{
+	struct synchmess_msg *msg;
 
 	spin_lock(&q->lock);
 	if (unlikely(q->dead)) {
@@ -363,32 +597,70 @@ ssize_t synchmess_queue_read(struct synchmess_queue *q, struct iov_iter *to,
 	} else {
 		msg = list_first_entry_or_null(&q->msgs, struct synchmess_msg,
 					       node);
-		if (msg) {
-			list_del(&msg->node);
-			WRITE_ONCE(q->count, q->count - 1);
-		} else if (nonblock) {
-			msg = ERR_PTR(-EAGAIN);
-		} else {
-			list_add_tail(&r.node, &q->waiters);
-		}
+		q->peeked = msg;
 	}
 	spin_unlock(&q->lock);
+	return msg;
+}
 
-	if (!msg)
-		msg = synchmess_queue_wait(q, &r);
-	if (IS_ERR(msg))
-		return PTR_ERR(msg);
+/* Let go of the pinned message, and free it if it was taken meanwhile. */
+static void synchmess_queue_unpin(struct synchmess_queue *q)
+{
+	struct synchmess_msg *msg = NULL;
 
-	copied = synchmess_msg_copy_to(msg, to);
-	if (copied < 0) {
-		synchmess_queue_put_back(q, msg);
-		return copied;
+	spin_lock(&q->lock);
+	if (q->peeked_taken)
+		msg = q->peeked;
+	q->peeked = NULL;
+	q->peeked_out = false;
+	q->peeked_taken = false;
+	spin_unlock(&q->lock);
+	if (msg) {
+		synchmess_queue_unreserve(q, msg->len);
+		synchmess_msg_free(msg);
 	}
+}
 
-	if (trace_synchmess_read_enabled())
-		synchmess_queue_trace_read(q, msg, copied);
-	synchmess_queue_unreserve(q, msg->len);
-	synchmess_msg_free(msg);
+/**
+ * synchmess_queue_peek() - copy the oldest message, leaving it queued
+ * @q:    the queue
+ * @to:   user buffers, which may have no room at all
+ * @wait: how to wait for a message
+ * @info: filled with what the message says of itself
+ *
+ * The message stays first for readers, who may take it meanwhile; the
+ * copy is of what it was when the peek began, as a message never changes.
+ *
+ * Return: the number of bytes copied, or -EAGAIN, -ETIMEDOUT, -ERESTARTSYS,
+ * -EIDRM or -EFAULT.
+ */
+ssize_t synchmess_queue_peek(struct synchmess_queue *q, struct iov_iter *to,
+			     const struct synchmess_wait *wait,
+			     struct synchmess_msg_info *info)
+{
+	struct synchmess_msg *msg;
+	ssize_t copied;
+	int ret;
+
+	for (;;) {
+		if (mutex_lock_interruptible(&q->peek_lock))
+			return -ERESTARTSYS;
+		msg = synchmess_queue_pin(q);
+		if (msg)
+			break;
+		mutex_unlock(&q->peek_lock);
+		ret = synchmess_queue_wait_ready(q, wait);
+		if (ret)
+			return ret;
+	}
+	if (IS_ERR(msg)) {
+		mutex_unlock(&q->peek_lock);
+		return PTR_ERR(msg);
+	}
+	copied = synchmess_msg_copy_to(msg, to);
+	synchmess_msg_describe(msg, info);
+	synchmess_queue_unpin(q);
+	mutex_unlock(&q->peek_lock);
 	return copied;
 }
 
@@ -454,6 +726,12 @@ void synchmess_queue_kill(struct synchmess_queue *q)
 
 	spin_lock(&q->lock);
 	q->dead = true;
+	/* The peeker frees what it copies. */
+	if (q->peeked && !q->peeked_out && !q->peeked_taken) {
+		list_del(&q->peeked->node);
+		q->peeked_taken = true;
+		WRITE_ONCE(q->count, q->count - 1);
+	}
 	list_splice_init(&q->msgs, &doomed);
 	WRITE_ONCE(q->count, 0);
 	list_for_each_entry(r, &q->waiters, node) {

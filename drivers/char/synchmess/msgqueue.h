@@ -7,7 +7,9 @@
 #define _SYNCHMESS_MSGQUEUE_H
 
 #include <linux/atomic.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -33,8 +35,13 @@
  *            group's max_messages
  * @limits:   the group's limits
  * @id:       the group's id, which trace events name it by
- * @pollers:  EPOLLIN pollers
+ * @pollers:  EPOLLIN pollers, and peekers waiting for a message
  * @writable: EPOLLOUT pollers waiting for storage to be freed
+ * @peek_lock: one peeker at a time copies @peeked
+ * @peeked:   the message a peeker copies, which whoever takes it meanwhile
+ *            leaves to the peeker to free; under @lock
+ * @peeked_out: @peeked is off @msgs, with a reader; under @lock
+ * @peeked_taken: @peeked was taken and is the peeker's to free; under @lock
  */
 struct synchmess_queue {
 	spinlock_t lock;	/* held to link or unlink only, never to copy */
@@ -48,6 +55,21 @@ struct synchmess_queue {
 	u32 id;
 	wait_queue_head_t pollers;
 	wait_queue_head_t writable;
+	struct mutex peek_lock;	/* serialises peekers, held across a copy */
+	struct synchmess_msg *peeked;
+	bool peeked_out;
+	bool peeked_taken;
+};
+
+/**
+ * struct synchmess_wait - how a receive waits for a message
+ * @nonblock: fail with -EAGAIN rather than wait
+ * @expires:  CLOCK_MONOTONIC time the wait fails with -ETIMEDOUT, or
+ *            KTIME_MAX
+ */
+struct synchmess_wait {
+	bool nonblock;
+	ktime_t expires;
 };
 
 void synchmess_queue_init(struct synchmess_queue *q, u32 id,
@@ -59,7 +81,20 @@ void synchmess_queue_wake_writers(struct synchmess_queue *q);
 int synchmess_queue_publish(struct synchmess_queue *q,
 			    struct list_head *msgs, unsigned int count);
 ssize_t synchmess_queue_read(struct synchmess_queue *q, struct iov_iter *to,
-			     bool nonblock);
+			     const struct synchmess_wait *wait,
+			     struct synchmess_msg_info *info);
+ssize_t synchmess_queue_peek(struct synchmess_queue *q, struct iov_iter *to,
+			     const struct synchmess_wait *wait,
+			     struct synchmess_msg_info *info);
+int synchmess_queue_take_batch(struct synchmess_queue *q,
+			       struct list_head *msgs, unsigned int max,
+			       const struct synchmess_wait *wait,
+			       struct synchmess_msg **shared);
+void synchmess_queue_consume(struct synchmess_queue *q,
+			     struct synchmess_msg *msg, size_t copied,
+			     bool shared);
+void synchmess_queue_put_back(struct synchmess_queue *q,
+			      struct list_head *msgs, unsigned int count);
 __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
 			      poll_table *pt);
 void synchmess_queue_kill(struct synchmess_queue *q);

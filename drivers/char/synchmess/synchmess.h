@@ -68,6 +68,14 @@ int synchmess_group_install(u32 id);
 int synchmess_group_remove(u32 id);
 void synchmess_group_remove_all(void);
 void synchmess_group_wake_writers(void);
+struct synchmess_msg *synchmess_group_new_msg(struct synchmess_grp *grp,
+					      struct iov_iter *from);
+void synchmess_group_drop_msg(struct synchmess_grp *grp,
+			      struct synchmess_msg *msg);
+
+/* recv.c */
+long synchmess_recv_ioctl(struct synchmess_grp *grp, struct file *file,
+			  unsigned int cmd, void __user *uarg);
 
 /* sysfs.c */
 extern const struct attribute_group *synchmess_group_attr_groups[];

@@ -53,6 +53,89 @@ struct synchmess_limits {
 	__u32 flags;
 };
 
+/* Most messages one SYNCHMESS_IOC_RECV_BATCH or SEND_BATCH moves. */
+#define SYNCHMESS_BATCH_MAX		1024
+
+/* Flags of struct synchmess_recv and of struct synchmess_batch. */
+#define SYNCHMESS_RECV_NONBLOCK		(1U << 0) /* -EAGAIN, not a wait */
+#define SYNCHMESS_RECV_TIMEOUT		(1U << 1) /* wait at most timeout_ns */
+#define SYNCHMESS_RECV_PEEK		(1U << 2) /* copy, leave it queued */
+
+/**
+ * struct synchmess_recv - a receive, its options and what it learns
+ * @buf:          in: user address of the buffer
+ * @buf_len:      in: size of the buffer in bytes; 0 only with
+ *                SYNCHMESS_RECV_PEEK, to learn @msg_len
+ * @flags:        in: SYNCHMESS_RECV_*, other bits must be zero
+ * @timeout_ns:   in: with SYNCHMESS_RECV_TIMEOUT, the longest wait in
+ *                nanoseconds of CLOCK_MONOTONIC, else must be zero; out,
+ *                when a signal ended the wait, the time that was left
+ * @msg_len:      out: full length of the message
+ * @copied:       out: bytes copied, the lesser of @msg_len and @buf_len
+ * @sender_pid:   out: thread-group id of the writer in the receiver's pid
+ *                namespace, 0 when it has none there or has exited
+ * @sender_uid:   out: effective uid of the writer in the receiver's user
+ *                namespace, the overflow uid when it has none there
+ * @written_ns:   out: CLOCK_MONOTONIC time of the write
+ * @published_ns: out: CLOCK_MONOTONIC time it became readable: the write
+ *                for a message without delay, else its publication
+ */
+struct synchmess_recv {
+	__u64 buf;
+	__u32 buf_len;
+	__u32 flags;
+	__u64 timeout_ns;
+	__u32 msg_len;
+	__u32 copied;
+	__s32 sender_pid;
+	__u32 sender_uid;
+	__u64 written_ns;
+	__u64 published_ns;
+};
+
+/**
+ * struct synchmess_msgvec - one message of a batch
+ * @buf:     in: user address of the message (SEND_BATCH) or of the buffer
+ *           for it (RECV_BATCH)
+ * @len:     in: length of the message, or size of the buffer; at least 1
+ * @msg_len: out (RECV_BATCH): full length of the message taken; in
+ *           (SEND_BATCH): must be zero
+ */
+struct synchmess_msgvec {
+	__u64 buf;
+	__u32 len;
+	__u32 msg_len;
+};
+
+/**
+ * struct synchmess_batch - many messages in one call
+ * @vec:        in: user address of an array of struct synchmess_msgvec
+ * @count:      in: its entries, 1 to SYNCHMESS_BATCH_MAX
+ * @flags:      in: for RECV_BATCH, SYNCHMESS_RECV_NONBLOCK or
+ *              SYNCHMESS_RECV_TIMEOUT; for SEND_BATCH, zero
+ * @timeout_ns: as in struct synchmess_recv, for the wait for the first
+ *              message; zero for SEND_BATCH
+ */
+struct synchmess_batch {
+	__u64 vec;
+	__u32 count;
+	__u32 flags;
+	__u64 timeout_ns;
+};
+
+/**
+ * struct synchmess_sleep - a barrier sleep with a timeout
+ * @timeout_ns: in: the longest sleep in nanoseconds of CLOCK_MONOTONIC;
+ *              out, when a signal ended the sleep, the time that was left
+ * @flags:      reserved for future use, must be zero
+ * @reserved:   must be zero
+ */
+struct synchmess_sleep {
+	__u64 timeout_ns;
+	__u32 flags;
+	__u32 reserved;
+};
+
 #define SYNCHMESS_IOC_MAGIC		0xB9
 
 /* On the master device /dev/synch/synchmess. */
@@ -71,5 +154,13 @@ struct synchmess_limits {
 	_IOR(SYNCHMESS_IOC_MAGIC, 0x14, struct synchmess_limits)
 #define SYNCHMESS_IOC_SLEEP_ON_BARRIER	_IO(SYNCHMESS_IOC_MAGIC, 0x20)
 #define SYNCHMESS_IOC_AWAKE_BARRIER	_IO(SYNCHMESS_IOC_MAGIC, 0x21)
+#define SYNCHMESS_IOC_SLEEP_ON_BARRIER_TIMED \
+	_IOWR(SYNCHMESS_IOC_MAGIC, 0x22, struct synchmess_sleep)
+#define SYNCHMESS_IOC_RECV \
+	_IOWR(SYNCHMESS_IOC_MAGIC, 0x30, struct synchmess_recv)
+#define SYNCHMESS_IOC_RECV_BATCH \
+	_IOWR(SYNCHMESS_IOC_MAGIC, 0x31, struct synchmess_batch)
+#define SYNCHMESS_IOC_SEND_BATCH \
+	_IOWR(SYNCHMESS_IOC_MAGIC, 0x32, struct synchmess_batch)
 
 #endif /* _UAPI_LINUX_SYNCHMESS_H */

@@ -12,8 +12,9 @@
  * Delayed delivery is also timed against a timerfd of the same length,
  * delayed writes against a group with 100,000 delayed messages pending,
  * a ping-pong against the same ping-pong while another group flushes a
- * million delayed messages, and batched throughput through io_uring
- * against AF_UNIX datagrams through sendmmsg()/recvmmsg().
+ * million delayed messages, and batched throughput, through io_uring and
+ * through SYNCHMESS_IOC_SEND_BATCH/RECV_BATCH, against AF_UNIX datagrams
+ * through sendmmsg()/recvmmsg().
  *
  *   synchmess_bench [-r ROUNDS] [-s SCALE] [-q]
  *   synchmess_bench -p SECONDS
@@ -1012,12 +1013,17 @@ static double bench_write_flush(unsigned int pending, double window_ns,
  * Batched one-way throughput of 64 B messages, one writer process and one
  * reader process, BATCH messages per system call on both sides: SynchMess
  * through io_uring (BATCH IORING_OP_WRITE per io_uring_enter(), BATCH
- * IORING_OP_READ per io_uring_enter() waiting for all of them), or an
- * AF_UNIX SOCK_DGRAM socket pair through sendmmsg() and recvmmsg() (which
- * without MSG_WAITFORONE waits for all BATCH). Raw io_uring system calls:
- * no liburing. Messages per second from the start signal until both are
- * done; @total is a multiple of BATCH.
+ * IORING_OP_READ per io_uring_enter() waiting for all of them), SynchMess
+ * through its own batches (SYNCHMESS_IOC_SEND_BATCH of BATCH, and
+ * SYNCHMESS_IOC_RECV_BATCH of BATCH, which waits for the first message
+ * only and takes what is queued), or an AF_UNIX SOCK_DGRAM socket pair
+ * through sendmmsg() and recvmmsg() (which without MSG_WAITFORONE waits
+ * for all BATCH). Raw io_uring system calls: no liburing. Messages per
+ * second from the start signal until both are done; @total is a multiple
+ * of BATCH.
  */
+enum batched { BATCHED_URING, BATCHED_IOCTL, BATCHED_MMSG };
+
 /* Set up a ring, or end the benchmark. */
 static void ring_setup(struct sm_ring *r, unsigned int entries)
 {
@@ -1163,7 +1169,65 @@ static void mmsg_reader(int fd, unsigned int total)
 	}
 }
 
-static double bench_batched(bool uring, unsigned int total)
+static void batch_writer(int fd, unsigned int total)
+{
+	static char buf[64];
+	struct synchmess_msgvec vec[BATCH];
+	struct synchmess_batch b = { .vec = (uintptr_t)vec };
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	unsigned int sent = 0, i;
+	int n;
+
+	memset(vec, 0, sizeof(vec));
+	for (i = 0; i < BATCH; i++) {
+		vec[i].buf = (uintptr_t)buf;
+		vec[i].len = sizeof(buf);
+	}
+	while (sent < total) {
+		b.count = total - sent < BATCH ? total - sent : BATCH;
+		n = ioctl(fd, SYNCHMESS_IOC_SEND_BATCH, &b);
+		if (n < 0 && errno == EINTR)
+			continue;
+		/* Full: the rest of the batch goes once there is room. */
+		if (n < 0 && errno == ENOSPC && poll(&pfd, 1, -1) >= 0)
+			continue;
+		if (n <= 0)
+			die("SYNCHMESS_IOC_SEND_BATCH");
+		sent += n;
+	}
+}
+
+static void batch_reader(int fd, unsigned int total)
+{
+	static char bufs[BATCH][128];
+	struct synchmess_msgvec vec[BATCH];
+	struct synchmess_batch b = { .vec = (uintptr_t)vec };
+	unsigned int got = 0, i;
+	int n;
+
+	memset(vec, 0, sizeof(vec));
+	for (i = 0; i < BATCH; i++) {
+		vec[i].buf = (uintptr_t)bufs[i];
+		vec[i].len = sizeof(bufs[i]);
+	}
+	while (got < total) {
+		b.count = total - got < BATCH ? total - got : BATCH;
+		n = ioctl(fd, SYNCHMESS_IOC_RECV_BATCH, &b);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die("SYNCHMESS_IOC_RECV_BATCH");
+		for (i = 0; i < (unsigned int)n; i++) {
+			if (vec[i].msg_len != 64) {
+				errno = EIO;
+				die("SYNCHMESS_IOC_RECV_BATCH length");
+			}
+		}
+		got += n;
+	}
+}
+
+static double bench_batched(enum batched how, unsigned int total)
 {
 	struct chan c;
 	pid_t writer, reader;
@@ -1171,7 +1235,7 @@ static double bench_batched(bool uring, unsigned int total)
 	double t0;
 	char b;
 
-	if (uring) {
+	if (how != BATCHED_MMSG) {
 		chan_open(&c, SYNCHMESS);
 		wfd = c.tx;
 		rfd = c.tx;
@@ -1190,8 +1254,10 @@ static double bench_batched(bool uring, unsigned int total)
 		close(go[1]);
 		if (read(go[0], &b, 1) < 0)
 			_exit(1);
-		if (uring)
+		if (how == BATCHED_URING)
 			uring_writer(wfd, total);
+		else if (how == BATCHED_IOCTL)
+			batch_writer(wfd, total);
 		else
 			mmsg_writer(wfd, total);
 		_exit(0);
@@ -1203,8 +1269,10 @@ static double bench_batched(bool uring, unsigned int total)
 		close(go[1]);
 		if (read(go[0], &b, 1) < 0)
 			_exit(1);
-		if (uring)
+		if (how == BATCHED_URING)
 			uring_reader(rfd, total);
+		else if (how == BATCHED_IOCTL)
+			batch_reader(rfd, total);
 		else
 			mmsg_reader(rfd, total);
 		_exit(0);
@@ -1215,7 +1283,7 @@ static double bench_batched(bool uring, unsigned int total)
 	wait_child(writer);
 	wait_child(reader);
 	t0 = now_ns() - t0;
-	if (uring) {
+	if (how != BATCHED_MMSG) {
 		chan_close(&c);
 	} else {
 		close(fds[0]);
@@ -1381,7 +1449,7 @@ struct figures {
 	double mixed_empty, mixed_full;		/* ns per delayed write */
 	double pp_idle, pp_flush, flush_took;	/* ns */
 	double write_idle, write_flush;		/* ns per delayed write */
-	double uring_batch, unix_mmsg;		/* msg/s */
+	double uring_batch, ioctl_batch, unix_mmsg;	/* msg/s */
 };
 
 static void deep_group_fill(struct chan *c, unsigned int n)
@@ -1467,8 +1535,9 @@ static void run_round(struct figures *f, struct chan *empty, struct chan *deep)
 	f->pp_idle = bench_pingpong_flush(0, window, &t, &t);
 	f->write_flush = bench_write_flush(flush_msgs, FLUSH_WINDOW_NS, &window);
 	f->write_idle = bench_write_flush(0, window, &t);
-	f->uring_batch = bench_batched(true, batched);
-	f->unix_mmsg = bench_batched(false, batched);
+	f->uring_batch = bench_batched(BATCHED_URING, batched);
+	f->ioctl_batch = bench_batched(BATCHED_IOCTL, batched);
+	f->unix_mmsg = bench_batched(BATCHED_MMSG, batched);
 }
 
 /* The median over the rounds of the figure at byte offset @off. */
@@ -1668,6 +1737,8 @@ int main(int argc, char **argv)
 	printf("\n%-34s %12s\n", "batched throughput, 64 B (msg/s)", "1:1");
 	printf("  %-32s %12.0f\n", "synchmess io_uring, 32 a call",
 	       MED(uring_batch));
+	printf("  %-32s %12.0f\n", "synchmess ioctl batch, 32 a call",
+	       MED(ioctl_batch));
 	printf("  %-32s %12.0f\n", "unix dgram mmsg, 32 a call",
 	       MED(unix_mmsg));
 	printf("  %-32s %12.0f\n\n", "POSIX mqueue, one a call",
@@ -1713,5 +1784,9 @@ int main(int argc, char **argv)
 	       RATIO(uring_batch, unix_mmsg));
 	printf("ratio uring64_batch_vs_mqueue %.3f\n",
 	       RATIO(uring_batch, throughput[MQUEUE][0][0]));
+	printf("ratio batch64_vs_unix_mmsg %.3f\n",
+	       RATIO(ioctl_batch, unix_mmsg));
+	printf("ratio batch64_vs_mqueue %.3f\n",
+	       RATIO(ioctl_batch, throughput[MQUEUE][0][0]));
 	return 0;
 }

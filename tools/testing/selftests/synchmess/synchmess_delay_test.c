@@ -47,16 +47,6 @@ static int set_delay(int fd, __u32 ms)
 	return ioctl(fd, SYNCHMESS_IOC_SET_SEND_DELAY, &ms);
 }
 
-static int read_nonblock(int fd, char *buf, size_t len)
-{
-	ssize_t n;
-
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	n = read(fd, buf, len);
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	return n < 0 ? -errno : n;
-}
-
 TEST_F(group, send_delay_defaults_to_zero_and_round_trips)
 {
 	__u32 ms = 1;
@@ -114,7 +104,7 @@ TEST_F(group, delayed_message_not_published_before_delay)
 	/* write() does not wait for the delay. */
 	EXPECT_GT(0.5, sm_now() - written);
 	EXPECT_EQ(1, sm_figure(self->id, "delayed"));
-	EXPECT_EQ(-EAGAIN, read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(-EAGAIN, sm_read_nonblock(self->fd, buf, sizeof(buf)));
 	ASSERT_EQ(5, read(self->fd, buf, sizeof(buf)));
 	got = sm_now();
 	EXPECT_STREQ("later", buf);
@@ -167,8 +157,8 @@ TEST_F(group, pending_messages_keep_their_deadline)
 	ASSERT_EQ(3, write(self->fd, "now", 3));
 	EXPECT_EQ(1, sm_figure(self->id, "delayed"));
 	EXPECT_EQ(1, sm_figure(self->id, "messages"));
-	EXPECT_EQ(3, read_nonblock(self->fd, buf, sizeof(buf)));
-	EXPECT_EQ(-EAGAIN, read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(3, sm_read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(-EAGAIN, sm_read_nonblock(self->fd, buf, sizeof(buf)));
 }
 
 TEST_F(group, revoke_frees_delayed_keeps_published)
@@ -190,8 +180,8 @@ TEST_F(group, revoke_frees_delayed_keeps_published)
 	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
 	EXPECT_EQ(c3, sm_figure(self->id, "bytes"));
 	EXPECT_EQ(0, ioctl(self->fd, SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES));
-	EXPECT_EQ(3, read_nonblock(self->fd, buf, sizeof(buf)));
-	EXPECT_EQ(-EAGAIN, read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(3, sm_read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(-EAGAIN, sm_read_nonblock(self->fd, buf, sizeof(buf)));
 }
 
 TEST_F(group, fsync_publishes_pending_in_order)
@@ -208,7 +198,7 @@ TEST_F(group, fsync_publishes_pending_in_order)
 	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
 	EXPECT_EQ(5, sm_figure(self->id, "messages"));
 	for (i = 0; i < 5; i++) {
-		ASSERT_EQ(1, read_nonblock(self->fd, buf, sizeof(buf)));
+		ASSERT_EQ(1, sm_read_nonblock(self->fd, buf, sizeof(buf)));
 		EXPECT_EQ('0' + i, buf[0]);
 	}
 }
@@ -246,7 +236,7 @@ TEST_F(group, fsync_publishes_mixed_delays_in_deadline_order)
 	ASSERT_EQ(0, fsync(self->fd));
 	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
 	for (i = 0; i < N_MIXED; i++) {
-		ASSERT_EQ(1, read_nonblock(self->fd, buf, sizeof(buf)));
+		ASSERT_EQ(1, sm_read_nonblock(self->fd, buf, sizeof(buf)));
 		j = buf[0] - 'a';
 		ASSERT_GT(N_MIXED, j);
 		/* Shortest delay first, ties in write order. */
@@ -256,7 +246,7 @@ TEST_F(group, fsync_publishes_mixed_delays_in_deadline_order)
 		delay = mixed_delays_ms[j];
 		prev = j;
 	}
-	EXPECT_EQ(-EAGAIN, read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(-EAGAIN, sm_read_nonblock(self->fd, buf, sizeof(buf)));
 }
 
 TEST_F(group, revoke_drops_mixed_delays)
@@ -268,7 +258,7 @@ TEST_F(group, revoke_drops_mixed_delays)
 	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
 	EXPECT_EQ(0, sm_figure(self->id, "bytes"));
 	ASSERT_EQ(0, fsync(self->fd));
-	EXPECT_EQ(-EAGAIN, read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(-EAGAIN, sm_read_nonblock(self->fd, buf, sizeof(buf)));
 }
 
 TEST_F(group, flush_appends_after_published)
@@ -280,9 +270,9 @@ TEST_F(group, flush_appends_after_published)
 	ASSERT_EQ(0, set_delay(self->fd, 0));
 	ASSERT_EQ(3, write(self->fd, "now", 3));
 	ASSERT_EQ(0, fdatasync(self->fd));
-	ASSERT_EQ(3, read_nonblock(self->fd, buf, sizeof(buf)));
+	ASSERT_EQ(3, sm_read_nonblock(self->fd, buf, sizeof(buf)));
 	EXPECT_STREQ("now", buf);
-	ASSERT_EQ(5, read_nonblock(self->fd, buf, sizeof(buf)));
+	ASSERT_EQ(5, sm_read_nonblock(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "delay", 5));
 }
 
@@ -297,7 +287,7 @@ TEST_F(group, close_publishes_pending)
 	EXPECT_EQ(1, sm_figure(self->id, "delayed"));
 	ASSERT_EQ(0, close(fd2));
 	EXPECT_EQ(0, sm_figure(self->id, "delayed"));
-	EXPECT_EQ(5, read_nonblock(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(5, sm_read_nonblock(self->fd, buf, sizeof(buf)));
 	EXPECT_STREQ("bye!!", buf);
 }
 
@@ -526,7 +516,7 @@ TEST_F_TIMEOUT(group, mixed_delays_come_out_in_deadline_order, 120)
 		sm_sleep_ms(10);
 	ASSERT_EQ(0, sm_figure(self->id, "delayed"));
 
-	while (read_nonblock(self->fd, buf, sizeof(buf)) == 9) {
+	while (sm_read_nonblock(self->fd, buf, sizeof(buf)) == 9) {
 		buf[9] = '\0';
 		i = atoi(buf);
 		ASSERT_LE(0, i);

@@ -31,7 +31,7 @@
  * Documentation/userspace-api/synchmess.rst gives it for 64-bit kernels
  * with 4 KiB pages (the x86-64 and arm64 guests).
  */
-#define OVERHEAD	263UL
+#define OVERHEAD	271UL
 /* What else the kernel may take meanwhile: per-CPU page lists, slabs. */
 #define SLACK		(LIMIT / 8 + (1UL << 20))
 

@@ -322,32 +322,6 @@ static void *queued_read_run(void *arg)
 	return timed_read_run(&q->r);
 }
 
-/* Wait until thread @tid of this process sleeps; false after 20 s. */
-static bool thread_sleeps(pid_t tid)
-{
-	char path[64], buf[256], *state;
-	unsigned int tries;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-	for (tries = 0; tries < 2000; tries++) {
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			return false;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			return false;
-		buf[n] = '\0';
-		state = strrchr(buf, ')');
-		if (state && state[1] == ' ' && state[2] == 'S')
-			return true;
-		sm_sleep_ms(10);
-	}
-	return false;
-}
-
 #define QUEUED_READERS	3
 
 TEST_F(group, blocked_readers_are_served_in_waiting_order)
@@ -364,7 +338,7 @@ TEST_F(group, blocked_readers_are_served_in_waiting_order)
 					    &q[i]));
 		while (!__atomic_load_n(&q[i].tid, __ATOMIC_SEQ_CST))
 			sm_sleep_ms(1);
-		ASSERT_TRUE(thread_sleeps(q[i].tid))
+		ASSERT_TRUE(sm_thread_sleeps(q[i].tid))
 			TH_LOG("reader %u never blocked", i);
 	}
 	for (i = 0; i < QUEUED_READERS; i++) {

@@ -133,8 +133,9 @@ result() {
 test_help() {
 	sm --help
 	expect_rc 0
-	for c in install remove list stat send recv delay revoke flush \
-		 sleep awake --lines --nonblock --count Examples; do
+	for c in install remove list stat send recv peek delay revoke flush \
+		 sleep awake --lines --nonblock --timeout --count --sender \
+		 Examples; do
 		case $OUT in
 		*"$c"*) ;;
 		*) why "--help does not mention $c";;
@@ -146,7 +147,9 @@ test_help() {
 test_usage_errors() {
 	for args in "" "frobnicate" "install" "install x" "install 1 2" \
 		    "install 4294967296" "recv 1 --count" "recv 1 --bogus" \
-		    "send --lines 1 message" "delay 1 -5"; do
+		    "send --lines 1 message" "delay 1 -5" "recv 1 --timeout" \
+		    "recv 1 --timeout x" "recv 1 --nonblock --timeout 5" \
+		    "peek" "peek 1 --count 2"; do
 		# shellcheck disable=SC2086
 		sm $args
 		expect_rc 2
@@ -262,6 +265,68 @@ b"
 	result "recv --nonblock fails on an empty group, --count 0 drains it"
 }
 
+# drain ID: take what is left in the group, so that a test that failed
+# halfway leaves the next one an empty group.
+drain() {
+	"$SM" recv --nonblock --count 0 "$1" >/dev/null 2>&1
+}
+
+# uptime_cs: the time since boot in hundredths of a second (busybox's date
+# has no %N).
+uptime_cs() {
+	read -r up _ </proc/uptime
+	# 1 before the hundredths, so that 08 is no octal.
+	echo $((${up%.*} * 100 + 1${up#*.} - 100))
+}
+
+test_recv_timeout() {
+	t0=$(uptime_cs)
+	# In the background: a recv that never times out fails the test only.
+	bg waiter recv "$G" --timeout 1000
+	join waiter 1
+	t=$(($(uptime_cs) - t0))
+	grep -q "synchmess: /dev/synch/synchmess$G: SYNCHMESS_IOC_RECV: Connection timed out" \
+		"$TMP/waiter.err" &&
+		grep -q "no message came in 1000 ms" "$TMP/waiter.err" ||
+		why "recv --timeout 1000 on an empty group said '$(cat "$TMP/waiter.err")'"
+	# Up to 10 ms lost to the resolution of /proc/uptime.
+	[ "$t" -ge 99 ] || why "recv --timeout 1000 failed after ${t}0 ms"
+	[ "$t" -lt 600 ] || why "recv --timeout 1000 failed after ${t}0 ms"
+	"$SM" send "$G" a && "$SM" send "$G" b
+	sm recv "$G" --timeout 200 --count 0
+	expect_rc 0
+	expect_out "a
+b"
+	expect_figure "$G" messages 0
+	drain "$G"
+	result "recv --timeout fails after that long, --count 0 ends on it"
+}
+
+test_peek() {
+	sm peek --nonblock "$G"
+	expect_rc 1
+	expect_err "synchmess$G: SYNCHMESS_IOC_RECV: Resource temporarily unavailable"
+	bg peeker peek "$G"
+	sleep 0.5
+	running peeker || why "peek returned before any message was sent"
+	"$SM" send "$G" "look, do not take"
+	"$SM" send "$G" second
+	join peeker 0
+	[ "$(cat "$TMP/peeker.out")" = "look, do not take" ] ||
+		why "the blocked peek printed '$(cat "$TMP/peeker.out")'"
+	sm peek "$G"
+	expect_rc 0
+	expect_out "look, do not take"
+	expect_figure "$G" messages 2
+	sm recv "$G" --count 2
+	expect_rc 0
+	expect_out "look, do not take
+second"
+	expect_figure "$G" messages 0
+	drain "$G"
+	result "peek prints the oldest message and leaves it to recv"
+}
+
 test_two_processes() {
 	bg reader recv "$G" --count 2
 	sleep 0.5
@@ -335,6 +400,47 @@ test_flush() {
 	join sender 0
 	"$SM" delay "$G" 0
 	result "flush publishes the pending delayed messages at once"
+}
+
+test_recv_sender() {
+	# send --lines goes on reading the fifo: the writer lives until it
+	# closes, so the driver still sees its pid when recv takes the line.
+	rm -f "$TMP/fifo"
+	mkfifo "$TMP/fifo"
+	"$SM" send --lines "$G" <"$TMP/fifo" 2>"$TMP/writer.err" &
+	pid=$!
+	exec 3>"$TMP/fifo"
+	echo "who wrote me" >&3
+	# A timeout, so that a message that never comes cannot hang the test.
+	sm recv --sender --timeout 10000 "$G"
+	exec 3>&-
+	wait "$pid" || why "send --lines failed: $(cat "$TMP/writer.err")"
+	expect_rc 0
+	from=$(printf '%s\n' "$OUT" | head -n 1)
+	case $from in
+	"from pid $pid uid 0, written "*" s, published "*" s (waited "*" ms)") ;;
+	*) why "recv --sender printed '$from', expected send's pid $pid and uid 0";;
+	esac
+	written=$(printf '%s\n' "$from" | sed -n 's/.*written \([0-9.]*\) s.*/\1/p')
+	published=$(printf '%s\n' "$from" | sed -n 's/.*published \([0-9.]*\) s.*/\1/p')
+	[ -n "$written" ] && [ "$written" = "$published" ] &&
+		[ "${from##*(waited }" = "0.000 ms)" ] ||
+		why "a message without delay was written $written, published $published: '$from'"
+	[ "$(printf '%s\n' "$OUT" | tail -n +2)" = "who wrote me" ] ||
+		why "recv --sender printed '$OUT', expected the message after the sender"
+	# A delayed message waits its delay between its write and publication.
+	"$SM" delay "$G" 300
+	bg sender send "$G" late
+	sm recv --sender --timeout 10000 "$G"
+	join sender 0
+	"$SM" delay "$G" 0
+	waited=$(printf '%s\n' "$OUT" | sed -n '1s/.*(waited \([0-9]*\)\.[0-9]* ms)$/\1/p')
+	[ "${waited:-0}" -ge 300 ] ||
+		why "a message delayed 300 ms: recv --sender printed '$OUT'"
+	[ "$(printf '%s\n' "$OUT" | tail -n +2)" = late ] ||
+		why "recv --sender printed '$OUT', expected the message after the sender"
+	drain "$G"
+	result "recv --sender shows the writer's pid and uid, and its delay"
 }
 
 test_barrier() {
@@ -504,10 +610,10 @@ test_watch() {
 }
 
 TESTS="test_help test_usage_errors test_install test_list_stat test_send_recv
-test_send_lines test_send_stdin test_recv_nonblock test_two_processes
-test_delay_get_set test_delay_revoke test_delay_published test_flush
-test_barrier test_message_size test_missing_group test_limits test_hints
-test_watch test_remove"
+test_send_lines test_send_stdin test_recv_nonblock test_recv_timeout test_peek
+test_two_processes test_delay_get_set test_delay_revoke test_delay_published
+test_flush test_recv_sender test_barrier test_message_size test_missing_group
+test_limits test_hints test_watch test_remove"
 
 ktap_set_plan "$(echo "$TESTS" | wc -w)"
 for t in $TESTS; do

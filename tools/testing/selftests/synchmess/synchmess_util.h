@@ -9,10 +9,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -228,6 +231,77 @@ static inline void sm_sleep_ms(unsigned int ms)
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
+}
+
+/* CLOCK_MONOTONIC in nanoseconds, as the driver stamps messages. */
+static inline __u64 sm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/* A user address as the __u64 fields of the uapi structs carry it. */
+static inline __u64 sm_uptr(const void *p)
+{
+	return (__u64)(uintptr_t)p;
+}
+
+/*
+ * A page of @prot, PROT_NONE or PROT_READ, for a copy to or from user
+ * memory to fault on; MAP_FAILED on error.
+ */
+static inline void *sm_map_page(int prot)
+{
+	return mmap(NULL, 4096, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+}
+
+/*
+ * read() on @fd without waiting, whatever the file's flags: the bytes read,
+ * or -errno (-EAGAIN when the group has no message).
+ */
+static inline int sm_read_nonblock(int fd, void *buf, size_t len)
+{
+	int flags = fcntl(fd, F_GETFL);
+	ssize_t n;
+
+	fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+	n = read(fd, buf, len);
+	if (n < 0)
+		n = -errno;
+	fcntl(fd, F_SETFL, flags);
+	return n;
+}
+
+/*
+ * Wait until thread @tid of this process sleeps; false after 20 s or when
+ * it has gone. A thread that only runs up to one blocking call sleeps in
+ * that call, and under emulation it may take long to get there.
+ */
+static inline bool sm_thread_sleeps(pid_t tid)
+{
+	char path[64], buf[256], *state;
+	unsigned int tries;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	for (tries = 0; tries < 2000; tries++) {
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return false;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			return false;
+		buf[n] = '\0';
+		state = strrchr(buf, ')');
+		if (state && state[1] == ' ' && state[2] == 'S')
+			return true;
+		sm_sleep_ms(10);
+	}
+	return false;
 }
 
 /*
