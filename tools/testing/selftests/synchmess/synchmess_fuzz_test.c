@@ -26,9 +26,11 @@ static const char * const call_names[NR_CALLS] = {
 };
 
 /* What each call may fail with (Documentation/userspace-api/synchmess.rst). */
-static const int allowed[NR_CALLS][8] = {
+static const int allowed[NR_CALLS][12] = {
 	[CALL_CTL_IOCTL] = { ENOTTY, EFAULT, EINVAL, ENOSPC, ENOENT, ENOMEM },
-	[CALL_GRP_IOCTL] = { ENOTTY, EFAULT, EINVAL, EINTR },
+	/* The receiving calls' too: a struct's unknown bytes give E2BIG. */
+	[CALL_GRP_IOCTL] = { ENOTTY, EFAULT, EINVAL, EINTR, E2BIG, EAGAIN,
+			     ETIMEDOUT, EMSGSIZE, ENOSPC, ENOMEM },
 	[CALL_READ]	 = { EAGAIN, EFAULT },
 	[CALL_WRITE]	 = { EFAULT, EMSGSIZE, ENOSPC, ENOMEM },
 };
@@ -177,6 +179,8 @@ static unsigned int random_cmd(unsigned int *seed)
 		SYNCHMESS_IOC_SET_SEND_DELAY, SYNCHMESS_IOC_GET_SEND_DELAY,
 		SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES,
 		SYNCHMESS_IOC_SLEEP_ON_BARRIER, SYNCHMESS_IOC_AWAKE_BARRIER,
+		SYNCHMESS_IOC_SLEEP_ON_BARRIER_TIMED, SYNCHMESS_IOC_RECV,
+		SYNCHMESS_IOC_RECV_BATCH, SYNCHMESS_IOC_SEND_BATCH,
 	};
 
 	if (rand_r(seed) % 2)
@@ -263,6 +267,32 @@ static unsigned int fuzz_seconds(void)
 	return env && atoi(env) > 0 ? atoi(env) : 5;
 }
 
+/* Whether @cmd is @call, whatever size of its struct it names. */
+static int same_call(unsigned int cmd, unsigned int call)
+{
+	return _IOC_TYPE(cmd) == _IOC_TYPE(call) &&
+	       _IOC_NR(cmd) == _IOC_NR(call) && _IOC_DIR(cmd) == _IOC_DIR(call);
+}
+
+/*
+ * Count the messages a group ioctl that returned @ret posted or took. A
+ * receive that worked read its struct, which is then in the arena.
+ */
+static void count_moved(unsigned int cmd, unsigned long arg, long ret,
+			unsigned long *written, unsigned long *taken)
+{
+	const struct synchmess_recv *r = (const void *)arg;
+
+	if (cmd == SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES ||
+	    same_call(cmd, SYNCHMESS_IOC_RECV_BATCH))
+		*taken += ret;
+	else if (same_call(cmd, SYNCHMESS_IOC_SEND_BATCH))
+		*written += ret;
+	else if (same_call(cmd, SYNCHMESS_IOC_RECV) &&
+		 !(r->flags & SYNCHMESS_RECV_PEEK))
+		(*taken)++;
+}
+
 TEST_F_TIMEOUT(fuzz, every_call_returns_a_documented_errno, 300)
 {
 	struct fuzz *f = &self->f;
@@ -302,9 +332,8 @@ TEST_F_TIMEOUT(fuzz, every_call_returns_a_documented_errno, 300)
 			    cmd == SYNCHMESS_IOC_INSTALL_GROUP &&
 			    arena_id(f, arg, &id) && !is_ours(f, id))
 				sm_remove(id);
-			if (ret > 0 && call == CALL_GRP_IOCTL &&
-			    cmd == SYNCHMESS_IOC_REVOKE_DELAYED_MESSAGES)
-				taken += ret;
+			if (call == CALL_GRP_IOCTL && ret >= 0)
+				count_moved(cmd, arg, ret, &written, &taken);
 			break;
 		case CALL_READ:
 			len = random_size(f, &seed);
