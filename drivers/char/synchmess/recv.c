@@ -21,9 +21,9 @@
 #include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/synchmess.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
-#include <uapi/linux/synchmess.h>
 
 #include "synchmess.h"
 #include "trace.h"
