@@ -237,6 +237,34 @@ static void synchmess_queue_wake_pollers(struct synchmess_queue *q)
 	wake_up_interruptible_poll(&q->pollers, EPOLLIN | EPOLLRDNORM);
 }
 
+/*
+ * Give the first of @count messages on @msgs to the blocked readers, one
+ * each, onto @handed, and splice the rest to the queue's head or tail;
+ * the caller holds q->lock. Returns whether EPOLLIN pollers need waking.
+ */
+static bool synchmess_queue_add(struct synchmess_queue *q,
+				struct list_head *msgs, unsigned int count,
+				bool at_head, struct list_head *handed)
+{
+	struct synchmess_msg *msg;
+
+	lockdep_assert_held(&q->lock);
+	while (count && !list_empty(&q->waiters)) {
+		msg = list_first_entry(msgs, struct synchmess_msg, node);
+		list_del(&msg->node);
+		synchmess_queue_hand(q, msg, handed);
+		count--;
+	}
+	if (!count)
+		return false;
+	if (at_head)
+		list_splice_init(msgs, &q->msgs);
+	else
+		list_splice_tail_init(msgs, &q->msgs);
+	WRITE_ONCE(q->count, q->count + count);
+	return synchmess_queue_polled(q);
+}
+
 /**
  * synchmess_queue_publish() - append messages to the tail of the queue
  * @q:     the queue
@@ -252,26 +280,15 @@ static void synchmess_queue_wake_pollers(struct synchmess_queue *q)
 int synchmess_queue_publish(struct synchmess_queue *q,
 			    struct list_head *msgs, unsigned int count)
 {
-	struct synchmess_msg *msg;
 	LIST_HEAD(handed);
-	bool polled = false;
+	bool polled;
 
 	spin_lock(&q->lock);
 	if (unlikely(q->dead)) {
 		spin_unlock(&q->lock);
 		return -EIDRM;
 	}
-	while (count && !list_empty(&q->waiters)) {
-		msg = list_first_entry(msgs, struct synchmess_msg, node);
-		list_del(&msg->node);
-		synchmess_queue_hand(q, msg, &handed);
-		count--;
-	}
-	if (count) {
-		list_splice_tail_init(msgs, &q->msgs);
-		WRITE_ONCE(q->count, q->count + count);
-		polled = synchmess_queue_polled(q);
-	}
+	polled = synchmess_queue_add(q, msgs, count, false, &handed);
 	spin_unlock(&q->lock);
 
 	synchmess_queue_hand_over(&handed);
@@ -487,17 +504,7 @@ void synchmess_queue_put_back(struct synchmess_queue *q,
 			list_for_each_entry(msg, msgs, node)
 				if (msg == q->peeked)
 					q->peeked_out = false;
-		while (count && !list_empty(&q->waiters)) {
-			msg = list_first_entry(msgs, struct synchmess_msg, node);
-			list_del(&msg->node);
-			synchmess_queue_hand(q, msg, &handed);
-			count--;
-		}
-		if (count) {
-			list_splice_init(msgs, &q->msgs);
-			WRITE_ONCE(q->count, q->count + count);
-			polled = synchmess_queue_polled(q);
-		}
+		polled = synchmess_queue_add(q, msgs, count, true, &handed);
 	}
 	spin_unlock(&q->lock);
 
