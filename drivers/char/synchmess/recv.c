@@ -44,6 +44,21 @@ static unsigned int synchmess_ioc_nr(unsigned int cmd)
 	return cmd & ~(_IOC_SIZEMASK << _IOC_SIZESHIFT);
 }
 
+/* When a wait of @timeout_ns from now ends; the longest ones never do. */
+static ktime_t synchmess_expiry(u64 timeout_ns)
+{
+	return ktime_add_safe(ktime_get(),
+			      ns_to_ktime(min_t(u64, timeout_ns, KTIME_MAX)));
+}
+
+/* Tell the caller how much of a wait ending at @expires is left. */
+static int synchmess_put_time_left(ktime_t expires, u64 __user *timeout_ns)
+{
+	ktime_t left = ktime_sub(expires, ktime_get());
+
+	return put_user(ktime_to_ns(max_t(ktime_t, left, 0)), timeout_ns);
+}
+
 /* How to wait, from a call's flags and timeout. */
 static int synchmess_wait_init(struct synchmess_wait *wait, struct file *file,
 			       u32 flags, u64 timeout_ns)
@@ -57,11 +72,7 @@ static int synchmess_wait_init(struct synchmess_wait *wait, struct file *file,
 	/* As for mq_timedreceive(), a non-blocking file does not wait. */
 	wait->nonblock = (flags & SYNCHMESS_RECV_NONBLOCK) ||
 			 (file->f_flags & O_NONBLOCK);
-	wait->expires = KTIME_MAX;
-	if (timed)
-		wait->expires = ktime_add_safe(ktime_get(),
-					       ns_to_ktime(min_t(u64, timeout_ns,
-								 KTIME_MAX)));
+	wait->expires = timed ? synchmess_expiry(timeout_ns) : KTIME_MAX;
 	return 0;
 }
 
@@ -73,12 +84,9 @@ static int synchmess_wait_init(struct synchmess_wait *wait, struct file *file,
 static long synchmess_wait_interrupted(const struct synchmess_wait *wait,
 				       u64 __user *timeout_ns, long ret)
 {
-	ktime_t left;
-
 	if (ret != -ERESTARTSYS || wait->expires == KTIME_MAX)
 		return ret;
-	left = ktime_sub(wait->expires, ktime_get());
-	if (put_user(ktime_to_ns(max_t(ktime_t, left, 0)), timeout_ns))
+	if (synchmess_put_time_left(wait->expires, timeout_ns))
 		return -EINTR;
 	return ret;
 }
@@ -307,17 +315,11 @@ static long synchmess_sleep_timed(struct synchmess_grp *grp,
 		return ret;
 	if (req.flags || req.reserved)
 		return -EINVAL;
-	expires = ktime_add_safe(ktime_get(),
-				 ns_to_ktime(min_t(u64, req.timeout_ns,
-						   KTIME_MAX)));
+	expires = synchmess_expiry(req.timeout_ns);
 	trace_synchmess_barrier_sleep(grp->id);
 	ret = synchmess_barrier_sleep(&grp->barrier, expires);
-	if (ret == -EINTR) {
-		expires = ktime_sub(expires, ktime_get());
-		if (put_user(ktime_to_ns(max_t(ktime_t, expires, 0)),
-			     &uarg->timeout_ns))
-			return -EFAULT;
-	}
+	if (ret == -EINTR && synchmess_put_time_left(expires, &uarg->timeout_ns))
+		return -EFAULT;
 	return ret;
 }
 
