@@ -38,7 +38,12 @@ pingpong_during_flush_vs_idle 1.5 <=
 uring64_batch_vs_unix_mmsg 1.0 >=
 uring64_batch_vs_mqueue 2.0 >=
 batch64_vs_unix_mmsg 1.5 >=
-batch64_vs_mqueue 2.0 >='
+batch64_vs_mqueue 2.0 >=
+pingpong64_vs_best 1.0 <=
+pingpong4k_vs_best 1.0 <=
+throughput64_vs_best 1.0 >=
+throughput4k_vs_best 1.0 >=
+throughput4k_2x2_vs_best 1.0 >='
 
 # ratios.dat: index, name, value, goal (NaN when none), met (1, 0, or 2
 # when there is no goal).

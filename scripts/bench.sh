@@ -15,8 +15,9 @@
 #
 # 7 rounds at scale 1 by default (a few minutes); SCALE multiplies the
 # iterations, -q divides them by ten. --profile shows instead where the
-# kernel spends the time of a 64 B send and receive, and of the floor
-# (timer-tick samples of /proc/profile, the guest booted with profile=2).
+# kernel spends the time of a 64 B and a 4 KiB send and receive, of 64 B
+# batches of 32, and of the floor (timer-tick samples of /proc/profile,
+# the guest booted with profile=2).
 # The kernel has tracing, as distributions build it, so the synchmess trace
 # events are compiled in and off; --no-trace builds it without
 # (bench-notrace.config, in build-bench-notrace), to show what they cost.

@@ -112,9 +112,11 @@ static void synchmess_msg_layout(size_t len, struct synchmess_msg_layout *lo)
 		lo->header_size = synchmess_msg_header_size(lo->nr_pages,
 							    lo->nr_chunks,
 							    rest);
+		/* Small messages, the most common, need no rounding here. */
+		if (rest < SYNCHMESS_MSG_MIN_CHUNK)
+			break;
 		waste = kmalloc_size_roundup(lo->header_size) - lo->header_size;
-		if (rest < SYNCHMESS_MSG_MIN_CHUNK ||
-		    waste <= SYNCHMESS_MSG_SLACK)
+		if (waste <= SYNCHMESS_MSG_SLACK)
 			break;
 		chunk = rounddown_pow_of_two(rest);
 		rest -= chunk;

@@ -161,8 +161,34 @@ synchmess_batch_vec(const struct synchmess_batch *req, bool send)
 }
 
 /*
- * Copy the messages taken, in order, each to its buffer; at the first that
- * faults, it and those after it go back to the head of the queue.
+ * Write the lengths of the first @n messages on @msgs to the vector in one
+ * pass; return how many were written before a fault.
+ */
+static unsigned int synchmess_recv_batch_lengths(struct list_head *msgs,
+						 unsigned int n,
+						 struct synchmess_msgvec __user *uvec)
+{
+	struct synchmess_msg *msg;
+	unsigned int i = 0;
+
+	if (!user_write_access_begin(uvec, n * sizeof(*uvec)))
+		return 0;
+	list_for_each_entry(msg, msgs, node) {
+		if (i == n)
+			break;
+		unsafe_put_user(msg->len, &uvec[i].msg_len, fault);
+		i++;
+	}
+fault:
+	user_write_access_end();
+	return i;
+}
+
+/*
+ * Copy the messages taken, in order, each to its buffer, then their
+ * lengths to the vector; a message counts as received once both are done.
+ * At the first that faults, it and those after it go back to the head of
+ * the queue.
  */
 static long synchmess_recv_batch_copy(struct synchmess_grp *grp,
 				      struct list_head *msgs, unsigned int n,
@@ -171,24 +197,30 @@ static long synchmess_recv_batch_copy(struct synchmess_grp *grp,
 				      struct synchmess_msgvec __user *uvec)
 {
 	struct synchmess_msg *msg, *next;
+	unsigned int i = 0, received;
 	struct iov_iter to;
-	unsigned int i = 0;
-	ssize_t copied;
 
-	list_for_each_entry_safe(msg, next, msgs, node) {
+	list_for_each_entry(msg, msgs, node) {
 		if (import_ubuf(ITER_DEST, u64_to_user_ptr(vec[i].buf),
-				vec[i].len, &to))
+				vec[i].len, &to) ||
+		    synchmess_msg_copy_to(msg, &to) < 0)
 			break;
-		copied = synchmess_msg_copy_to(msg, &to);
-		if (copied < 0 || put_user(msg->len, &uvec[i].msg_len))
-			break;
-		list_del(&msg->node);
-		synchmess_queue_consume(&grp->queue, msg, copied, msg == shared);
 		i++;
 	}
-	if (i < n)
-		synchmess_queue_put_back(&grp->queue, msgs, n - i);
-	return i ? i : -EFAULT;
+	received = i ? synchmess_recv_batch_lengths(msgs, i, uvec) : 0;
+	i = 0;
+	list_for_each_entry_safe(msg, next, msgs, node) {
+		if (i == received)
+			break;
+		list_del(&msg->node);
+		synchmess_queue_consume(&grp->queue, msg,
+					min_t(size_t, msg->len, vec[i].len),
+					msg == shared);
+		i++;
+	}
+	if (received < n)
+		synchmess_queue_put_back(&grp->queue, msgs, n - received);
+	return received ? received : -EFAULT;
 }
 
 static long synchmess_recv_batch(struct synchmess_grp *grp, struct file *file,

@@ -1,6 +1,28 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * SynchMess: what the control device, the groups and sysfs share.
+ *
+ * Locking overview. Each lock is only ever taken after the ones above it:
+ *
+ *   kernel_param_lock(THIS_MODULE)   mutex, the kernel's, around a write
+ *                                    of a module parameter (limits.c)
+ *   synchmess_groups_lock            mutex, the tables of groups by id and
+ *                                    by minor, install and removal
+ *                                    (group.c)
+ *   synchmess_delay.lock             mutex, a group's delayed messages and
+ *                                    their publication (delay.c)
+ *   synchmess_queue.peek_lock        mutex, one peeker of a group at a
+ *                                    time, held across its copy
+ *                                    (msgqueue.c)
+ *   synchmess_queue.lock             spinlock, a group's published
+ *                                    messages and blocked readers; never
+ *                                    held across a user copy (msgqueue.c)
+ *
+ * and two that nest under any of them and take none: a group's barrier
+ * (the lock of its wait queue, barrier.c) and synchmess_users_lock, the
+ * table of per-user records (user.c). What is reached without a lock:
+ * the limits (READ_ONCE), a group's stored bytes and messages (atomics),
+ * per-user figures (atomics), a removed group's flag (READ_ONCE).
  */
 #ifndef _SYNCHMESS_H
 #define _SYNCHMESS_H

@@ -93,14 +93,15 @@ void synchmess_user_hold(struct synchmess_user *user)
  */
 void synchmess_user_put(struct synchmess_user *user)
 {
-	/* refcount_dec_and_lock(), spelt out so that sparse can follow it. */
-	if (refcount_dec_not_one(&user->ref))
+	/*
+	 * One atomic operation, as a message's writer drops its reference on
+	 * every read: a record at zero may stay in the table for a moment,
+	 * where lookups pass over it (refcount_inc_not_zero()) and may add a
+	 * new record for the same user beside it.
+	 */
+	if (!refcount_dec_and_test(&user->ref))
 		return;
 	spin_lock(&synchmess_users_lock);
-	if (!refcount_dec_and_test(&user->ref)) {
-		spin_unlock(&synchmess_users_lock);
-		return;
-	}
 	hash_del_rcu(&user->node);
 	spin_unlock(&synchmess_users_lock);
 	kfree_rcu(user, rcu);
@@ -185,10 +186,14 @@ void synchmess_user_show(struct seq_file *m)
 	unsigned int bkt;
 
 	rcu_read_lock();
-	hash_for_each_rcu(synchmess_users, bkt, user, node)
+	hash_for_each_rcu(synchmess_users, bkt, user, node) {
+		/* On its way out, and maybe already replaced. */
+		if (!refcount_read(&user->ref))
+			continue;
 		seq_printf(m, "user:\t%u groups %d memory %ld\n",
 			   from_kuid_munged(ns, user->uid),
 			   atomic_read(&user->groups),
 			   atomic_long_read(&user->memory));
+	}
 	rcu_read_unlock();
 }

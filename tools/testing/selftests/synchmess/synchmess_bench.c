@@ -169,6 +169,21 @@ static void chan_open(struct chan *c, enum ipc ipc)
 	}
 }
 
+/*
+ * The limits a group gets by default, which the comparisons with the peers
+ * keep as the peers keep theirs (mq_maxmsg, msgmnb, the pipe's and the
+ * socket's buffers): the module's are raised for the deep group and the
+ * flushes only.
+ */
+static struct synchmess_limits shipped_limits;
+
+static void chan_as_shipped(struct chan *c)
+{
+	if (c->ipc == SYNCHMESS &&
+	    ioctl(c->tx, SYNCHMESS_IOC_SET_LIMITS, &shipped_limits))
+		die("SYNCHMESS_IOC_SET_LIMITS");
+}
+
 static void chan_close(struct chan *c)
 {
 	switch (c->ipc) {
@@ -267,6 +282,8 @@ static double bench_pingpong(enum ipc ipc, size_t len, unsigned int iters)
 
 	chan_open(&there, ipc);
 	chan_open(&back, ipc);
+	chan_as_shipped(&there);
+	chan_as_shipped(&back);
 	pid = fork();
 	if (pid < 0)
 		die("fork");
@@ -319,6 +336,7 @@ static double bench_throughput(enum ipc ipc, size_t len, unsigned int writers,
 	if (counts == MAP_FAILED)
 		die("mmap");
 	chan_open(&c, ipc);
+	chan_as_shipped(&c);
 	if (pipe(go))
 		die("pipe");
 	for (i = 0; i < writers + readers; i++) {
@@ -1237,6 +1255,7 @@ static double bench_batched(enum batched how, unsigned int total)
 
 	if (how != BATCHED_MMSG) {
 		chan_open(&c, SYNCHMESS);
+		chan_as_shipped(&c);
 		wfd = c.tx;
 		rfd = c.tx;
 	} else {
@@ -1293,9 +1312,10 @@ static double bench_batched(enum batched how, unsigned int total)
 }
 
 /*
- * Profile mode: where the kernel spends the time of a 64 B send and
- * receive, by the timer-tick samples of /proc/profile (boot with
- * profile=2, CONFIG_PROFILING), summed per function of /proc/kallsyms.
+ * Profile mode: where the kernel spends the time of a send and receive
+ * of 64 B and of 4 KiB, and of a batch of 32 each way, by the timer-tick
+ * samples of /proc/profile (boot with profile=2, CONFIG_PROFILING), summed
+ * per function of /proc/kallsyms.
  */
 struct ksym {
 	unsigned long addr;
@@ -1408,6 +1428,7 @@ static void profile_reset(void)
 
 static void profile_run(unsigned int seconds)
 {
+	unsigned int i;
 	struct chan c;
 	double end;
 
@@ -1417,6 +1438,24 @@ static void profile_run(unsigned int seconds)
 	while (now_ns() < end)
 		bench_sendrecv(&c, 64, 1000);
 	profile_print("64 B write + read on a SynchMess group", seconds);
+
+	profile_reset();
+	end = now_ns() + seconds * 1e9;
+	while (now_ns() < end)
+		bench_sendrecv(&c, 4096, 1000);
+	profile_print("4 KiB write + read on a SynchMess group", seconds);
+
+	/* One thread: the batch calls' own cost, without the hand-off. */
+	profile_reset();
+	end = now_ns() + seconds * 1e9;
+	while (now_ns() < end) {
+		for (i = 0; i < 100; i++) {
+			batch_writer(c.tx, BATCH);
+			batch_reader(c.tx, BATCH);
+		}
+	}
+	profile_print("64 B batches of 32, SEND_BATCH then RECV_BATCH",
+		      seconds);
 	chan_close(&c);
 
 	profile_reset();
@@ -1450,7 +1489,31 @@ struct figures {
 	double pp_idle, pp_flush, flush_took;	/* ns */
 	double write_idle, write_flush;		/* ns per delayed write */
 	double uring_batch, ioctl_batch, unix_mmsg;	/* msg/s */
+	/* The fastest of the peers in this round, for the _vs_best ratios. */
+	double best_pingpong[NR_SIZES];
+	double best_throughput[NR_SIZES][NR_FLOWS];
 };
+
+/* Pick each shape's fastest peer of the round, as a user would. */
+static void pick_best(struct figures *f)
+{
+	unsigned int ipc, s, k;
+
+	for (s = 0; s < NR_SIZES; s++) {
+		f->best_pingpong[s] = f->pingpong[1][s];
+		for (k = 0; k < NR_FLOWS; k++)
+			f->best_throughput[s][k] = f->throughput[1][s][k];
+		for (ipc = 2; ipc < NR_IPC; ipc++) {
+			if (f->pingpong[ipc][s] < f->best_pingpong[s])
+				f->best_pingpong[s] = f->pingpong[ipc][s];
+			for (k = 0; k < NR_FLOWS; k++)
+				if (f->throughput[ipc][s][k] >
+				    f->best_throughput[s][k])
+					f->best_throughput[s][k] =
+						f->throughput[ipc][s][k];
+		}
+	}
+}
 
 static void deep_group_fill(struct chan *c, unsigned int n)
 {
@@ -1466,7 +1529,13 @@ static void deep_group_fill(struct chan *c, unsigned int n)
 	}
 }
 
-static void run_round(struct figures *f, struct chan *empty, struct chan *deep)
+/*
+ * Round @round of the benchmark. Each round starts the comparisons with
+ * another mechanism: the one that runs first follows the last round's
+ * flushes of a million messages, whose freeing may still go on.
+ */
+static void run_round(struct figures *f, unsigned int round,
+		      struct chan *empty, struct chan *deep)
 {
 	unsigned int pp = iterations(3000), tp = iterations(20000);
 	unsigned int sr = iterations(40000 / SLICES);
@@ -1477,7 +1546,8 @@ static void run_round(struct figures *f, struct chan *empty, struct chan *deep)
 	double t, window;
 
 	for (s = 0; s < NR_SIZES; s++) {
-		for (ipc = 0; ipc < NR_IPC; ipc++) {
+		for (k = 0; k < NR_IPC; k++) {
+			ipc = (k + round) % NR_IPC;
 			f->pingpong[ipc][s] = bench_pingpong(ipc, sizes[s], pp);
 			f->throughput[ipc][s][0] =
 				bench_throughput(ipc, sizes[s], 1, 1, tp,
@@ -1497,6 +1567,7 @@ static void run_round(struct figures *f, struct chan *empty, struct chan *deep)
 		f->floor[s] = 0;
 		for (ipc = 0; ipc < NR_IPC; ipc++) {
 			chan_open(&c[ipc], ipc);
+			chan_as_shipped(&c[ipc]);
 			f->sendrecv[ipc][s] = 0;
 		}
 		for (k = 0; k < SLICES; k++) {
@@ -1626,6 +1697,8 @@ int main(int argc, char **argv)
 	if (sm_param_get("max_messages", &old_messages) ||
 	    sm_param_set("max_messages", DEPTH_MESSAGES))
 		die("raise max_messages");
+	shipped_limits.max_storage_size = old_storage;
+	shipped_limits.max_messages = old_messages;
 	/*
 	 * AF_UNIX datagram sockets queue max_dgram_qlen (10) datagrams by
 	 * default: let a batch of 32 through whole, as SynchMess's raised
@@ -1640,7 +1713,8 @@ int main(int argc, char **argv)
 
 	t0 = now_ns();
 	for (r = 0; r < nr_rounds; r++) {
-		run_round(&rounds[r], &empty, &deep);
+		run_round(&rounds[r], r, &empty, &deep);
+		pick_best(&rounds[r]);
 		printf("# round %u of %u done after %.0f s\n", r + 1,
 		       nr_rounds, (now_ns() - t0) / 1e9);
 	}
@@ -1760,6 +1834,16 @@ int main(int argc, char **argv)
 			       key[ipc],
 			       RATIO(throughput[0][s][1], throughput[ipc][s][1]));
 		}
+	}
+	for (s = 0; s < NR_SIZES; s++) {
+		const char *sz = s ? "4k" : "64";
+
+		printf("ratio pingpong%s_vs_best %.3f\n", sz,
+		       RATIO(pingpong[0][s], best_pingpong[s]));
+		printf("ratio throughput%s_vs_best %.3f\n", sz,
+		       RATIO(throughput[0][s][0], best_throughput[s][0]));
+		printf("ratio throughput%s_2x2_vs_best %.3f\n", sz,
+		       RATIO(throughput[0][s][1], best_throughput[s][1]));
 	}
 	printf("ratio sendrecv64_vs_floor %.3f\n",
 	       RATIO(sendrecv[0][0], floor[0]));
