@@ -15,18 +15,13 @@
  * pending message goes to @inserted, a tree, in O(log n). Publication
  * merges the two. The list is what makes a flush cheap: one of a million
  * pending messages of one delay took 494 ms as a walk of the tree, 24 us
- * as one splice of the list (synchmess_bench). Every message of @inserted is due before the last of
- * @appended, which a publication takes only with everything due before it,
- * so @inserted is empty whenever @appended is, and of two messages with
- * the same deadline the one in @appended was written first. With one delay
+ * as one splice of the list (synchmess_bench). Every message of @inserted
+ * is due before the last of @appended, which a publication takes only
+ * with everything due before it, so @inserted is empty whenever @appended
+ * is, and of two messages with the same deadline the one in @appended was
+ * written first. With one delay
  * @inserted stays empty, and publication takes each message from the head
  * of @appended in constant time, noting in it when it was published.
- *
- * A burst of writes of one delay among others pending goes to @inserted in
- * constant time too: each goes right after the one before it (@hint) when
- * it is due before that one's successor (@hint_next). Publication takes
- * messages from the front only, so it ends @hint before @hint_next, and
- * every insertion moves both.
  *
  * The timer fires in interrupt context, where nothing may sleep; it only
  * queues the work item that publishes, which takes the group's mutex and
@@ -127,62 +122,10 @@ static bool synchmess_delay_due(struct synchmess_delay *d)
 	return next != S64_MAX && next <= ktime_get();
 }
 
-/*
- * Where @msg goes when its place is right after @hint, the message
- * inserted before it, as in a burst of writes of one delay: the link to
- * fill, its parent in *@parent. NULL when its place is elsewhere.
- */
-static struct rb_node **synchmess_delay_hinted_link(struct synchmess_delay *d,
-						    struct synchmess_msg *msg,
-						    struct rb_node **parent)
+static bool synchmess_delay_less(struct rb_node *a, const struct rb_node *b)
 {
-	struct rb_node *hint;
-
-	if (!d->hint || ktime_before(msg->deadline, d->hint->deadline))
-		return NULL;
-	/* On a tie the successor, written first, stays before @msg. */
-	if (d->hint_next &&
-	    !ktime_before(msg->deadline, d->hint_next->deadline))
-		return NULL;
-	hint = &d->hint->rb;
-	if (!hint->rb_right) {
-		*parent = hint;
-		return &hint->rb_right;
-	}
-	/* The successor is the leftmost node under @hint's right child. */
-	*parent = &d->hint_next->rb;
-	return &d->hint_next->rb.rb_left;
-}
-
-/* Insert @msg into @inserted by deadline, after those with the same one. */
-static void synchmess_delay_insert(struct synchmess_delay *d,
-				   struct synchmess_msg *msg)
-{
-	struct rb_node **link, *parent = NULL;
-	struct synchmess_msg *pos;
-	bool leftmost = false;
-
-	link = synchmess_delay_hinted_link(d, msg, &parent);
-	if (!link) {
-		link = &d->inserted.rb_root.rb_node;
-		leftmost = true;
-		d->hint_next = NULL;
-	}
-	/* The successor of @msg is where the descent last turns left. */
-	while (*link) {
-		parent = *link;
-		pos = rb_entry(parent, struct synchmess_msg, rb);
-		if (ktime_before(msg->deadline, pos->deadline)) {
-			link = &parent->rb_left;
-			d->hint_next = pos;
-		} else {
-			link = &parent->rb_right;
-			leftmost = false;
-		}
-	}
-	rb_link_node(&msg->rb, parent, link);
-	rb_insert_color_cached(&msg->rb, &d->inserted, leftmost);
-	d->hint = msg;
+	return ktime_before(rb_entry(a, struct synchmess_msg, rb)->deadline,
+			    rb_entry(b, struct synchmess_msg, rb)->deadline);
 }
 
 /* The latest pending message, NULL when none is. */
@@ -200,8 +143,9 @@ static void synchmess_delay_add(struct synchmess_delay *d,
 	struct synchmess_msg *last = synchmess_delay_last(d);
 
 	lockdep_assert_held(&d->lock);
+	/* rb_add_cached() puts a tie after its equals: in write order. */
 	if (last && ktime_before(msg->deadline, last->deadline))
-		synchmess_delay_insert(d, msg);
+		rb_add_cached(&msg->rb, &d->inserted, synchmess_delay_less);
 	else
 		list_add_tail(&msg->node, &d->appended);
 	WRITE_ONCE(d->count, d->count + 1);
@@ -223,13 +167,10 @@ static unsigned int synchmess_delay_take(struct synchmess_delay *d,
 	while (count < SYNCHMESS_DELAY_CHUNK &&
 	       (msg = synchmess_delay_first(d)) &&
 	       !ktime_after(msg->deadline, until)) {
-		if (msg == synchmess_delay_first_inserted(d)) {
+		if (msg == synchmess_delay_first_inserted(d))
 			rb_erase_cached(&msg->rb, &d->inserted);
-			if (msg == d->hint)
-				d->hint = NULL;
-		} else {
+		else
 			list_del(&msg->node);
-		}
 		list_add_tail(&msg->node, msgs);
 		/* Only now: it shares its place with the tree's link. */
 		msg->published = now;
@@ -406,8 +347,6 @@ void synchmess_delay_init(struct synchmess_delay *d,
 	mutex_init(&d->lock);
 	INIT_LIST_HEAD(&d->appended);
 	d->inserted = RB_ROOT_CACHED;
-	d->hint = NULL;
-	d->hint_next = NULL;
 	d->count = 0;
 	d->dead = false;
 	d->send_delay_ms = 0;

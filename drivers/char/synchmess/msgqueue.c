@@ -11,19 +11,24 @@
  * A message published while readers are blocked goes straight to the one
  * that has waited longest, as in POSIX message queues, so the queue stays
  * empty while readers wait and FIFO order holds. The hand-off, through the
- * reader's struct synchmess_reader on its stack:
+ * reader's struct synchmess_reader on its stack, as ipc/mqueue.c's
+ * pipelined_send() does it:
  *
- *   state    @taken  @msg     left by                   under
- *   waiting  false   NULL     writer takes the entry    q->lock
- *                             reader leaves on signal   q->lock
- *                             or timeout
- *   taken    true    NULL     writer stores @msg or     release store,
- *                             ERR_PTR(-EIDRM), wakes    no lock
- *   handed   true    set      reader returns with it    acquire load
+ *   state    @msg     on @waiters  left by                     under
+ *   waiting  NULL     yes          writer unlinks the entry,   q->lock
+ *                                  stores @msg (release) or
+ *                                  ERR_PTR(-EIDRM), wakes
+ *                                  reader leaves on signal     q->lock
+ *                                  or timeout
+ *   handed   set      no           reader returns with it      acquire
+ *                                                              load
  *
- * A reader that sees a signal while its entry is taken must wait for the
- * store, as the writer still touches the entry; once @msg is set the writer
- * touches it no more, and the reader returns without taking the lock.
+ * The writer holds a reference on the reader's task across the store, as
+ * the reader may return, and its task exit, once @msg is set; it wakes the
+ * reader under q->lock, since wake_q_add() and wake_up_q(), with which
+ * mqueue wakes after dropping its lock, are not exported to modules. A
+ * reader woken by a signal or its timeout takes q->lock and finds either
+ * state, never one in between, so it never waits for a writer.
  * A batch of delayed messages is published with one splice: the time the
  * lock is held grows with the number of blocked readers, never with the
  * length of the batch.
@@ -58,15 +63,13 @@
 #include "trace.h"
 
 /*
- * A blocked reader, on its own stack. @taken and @pending are written under
- * the queue's lock; @msg, stored last, hands the entry back to its reader.
+ * A blocked reader, on its own stack; @msg, stored under the queue's lock
+ * once the entry is off @waiters, hands the entry back to its reader.
  */
 struct synchmess_reader {
 	struct list_head node;
 	struct task_struct *task;
-	struct synchmess_msg *pending;
 	struct synchmess_msg *msg;
-	bool taken;
 };
 
 /**
@@ -181,43 +184,20 @@ int synchmess_queue_reserve(struct synchmess_queue *q, size_t len)
 }
 
 /*
- * Hand @msg to the longest-waiting reader, whose entry then moves to
- * @handed; the caller holds q->lock. Returns false when no reader waits.
+ * Give @r @msg, or an ERR_PTR(), and wake it; the caller holds q->lock and
+ * has taken @r off q->waiters. The store is the last touch of @r.
  */
-static bool synchmess_queue_hand(struct synchmess_queue *q,
-				 struct synchmess_msg *msg,
-				 struct list_head *handed)
+static void synchmess_queue_hand(struct synchmess_queue *q,
+				 struct synchmess_reader *r,
+				 struct synchmess_msg *msg)
 {
-	struct synchmess_reader *r;
+	struct task_struct *task = get_task_struct(r->task);
 
 	lockdep_assert_held(&q->lock);
-	r = list_first_entry_or_null(&q->waiters, struct synchmess_reader,
-				     node);
-	if (!r)
-		return false;
-	r->taken = true;
-	r->pending = msg;
-	list_move_tail(&r->node, handed);
-	return true;
-}
-
-/*
- * Give the readers on @handed what synchmess_queue_hand() or
- * synchmess_queue_kill() left for them, and wake them. Called without
- * q->lock; the list is not touched again, as its entries go one by one.
- */
-static void synchmess_queue_hand_over(struct list_head *handed)
-{
-	struct synchmess_reader *r, *next;
-	struct task_struct *task;
-
-	list_for_each_entry_safe(r, next, handed, node) {
-		task = get_task_struct(r->task);
-		/* The last touch: the entry may be gone right after. */
-		smp_store_release(&r->msg, r->pending);
-		wake_up_process(task);
-		put_task_struct(task);
-	}
+	/* Pairs with smp_load_acquire() in synchmess_queue_wait(). */
+	smp_store_release(&r->msg, msg);
+	wake_up_process(task);
+	put_task_struct(task);
 }
 
 /*
@@ -239,20 +219,25 @@ static void synchmess_queue_wake_pollers(struct synchmess_queue *q)
 
 /*
  * Give the first of @count messages on @msgs to the blocked readers, one
- * each, onto @handed, and splice the rest to the queue's head or tail;
- * the caller holds q->lock. Returns whether EPOLLIN pollers need waking.
+ * each, longest waiting first, and splice the rest to the queue's head or
+ * tail; the caller holds q->lock. Returns whether EPOLLIN pollers need
+ * waking.
  */
 static bool synchmess_queue_add(struct synchmess_queue *q,
 				struct list_head *msgs, unsigned int count,
-				bool at_head, struct list_head *handed)
+				bool at_head)
 {
+	struct synchmess_reader *r;
 	struct synchmess_msg *msg;
 
 	lockdep_assert_held(&q->lock);
 	while (count && !list_empty(&q->waiters)) {
 		msg = list_first_entry(msgs, struct synchmess_msg, node);
 		list_del(&msg->node);
-		synchmess_queue_hand(q, msg, handed);
+		r = list_first_entry(&q->waiters, struct synchmess_reader,
+				     node);
+		list_del(&r->node);
+		synchmess_queue_hand(q, r, msg);
 		count--;
 	}
 	if (!count)
@@ -280,7 +265,6 @@ static bool synchmess_queue_add(struct synchmess_queue *q,
 int synchmess_queue_publish(struct synchmess_queue *q,
 			    struct list_head *msgs, unsigned int count)
 {
-	LIST_HEAD(handed);
 	bool polled;
 
 	spin_lock(&q->lock);
@@ -288,10 +272,9 @@ int synchmess_queue_publish(struct synchmess_queue *q,
 		spin_unlock(&q->lock);
 		return -EIDRM;
 	}
-	polled = synchmess_queue_add(q, msgs, count, false, &handed);
+	polled = synchmess_queue_add(q, msgs, count, false);
 	spin_unlock(&q->lock);
 
-	synchmess_queue_hand_over(&handed);
 	if (polled)
 		synchmess_queue_wake_pollers(q);
 	return 0;
@@ -306,36 +289,23 @@ static struct synchmess_msg *synchmess_queue_wait(struct synchmess_queue *q,
 						  struct synchmess_reader *r,
 						  ktime_t expires)
 {
-	unsigned int state = TASK_INTERRUPTIBLE;
 	struct synchmess_msg *msg;
 	bool timed_out = false;
-	int err;
+	int err = 0;
 
 	for (;;) {
-		set_current_state(state);
-		/* Pairs with smp_store_release() in synchmess_queue_hand_over(). */
+		set_current_state(TASK_INTERRUPTIBLE);
+		/* Pairs with smp_store_release() in synchmess_queue_hand(). */
 		msg = smp_load_acquire(&r->msg);
 		if (msg)
 			break;
-		err = 0;
-		if (state == TASK_INTERRUPTIBLE && signal_pending(current))
+		if (signal_pending(current))
 			err = -ERESTARTSYS;
-		else if (state == TASK_INTERRUPTIBLE && timed_out)
+		else if (timed_out)
 			err = -ETIMEDOUT;
-		if (err) {
-			spin_lock(&q->lock);
-			if (!r->taken) {
-				list_del(&r->node);
-				msg = ERR_PTR(err);
-			}
-			spin_unlock(&q->lock);
-			if (msg)
-				break;
-			/* Taken by a writer, which hands it over in a moment. */
-			state = TASK_UNINTERRUPTIBLE;
-			continue;
-		}
-		if (expires == KTIME_MAX || state == TASK_UNINTERRUPTIBLE)
+		if (err)
+			break;
+		if (expires == KTIME_MAX)
 			schedule();
 		else
 			timed_out = !schedule_hrtimeout_range(&expires,
@@ -343,7 +313,17 @@ static struct synchmess_msg *synchmess_queue_wait(struct synchmess_queue *q,
 							      HRTIMER_MODE_ABS);
 	}
 	__set_current_state(TASK_RUNNING);
+	if (msg)
+		return msg;
 
+	/* A writer may have handed it a message meanwhile: then keep it. */
+	spin_lock(&q->lock);
+	msg = r->msg;
+	if (!msg) {
+		list_del(&r->node);
+		msg = ERR_PTR(err);
+	}
+	spin_unlock(&q->lock);
 	return msg;
 }
 
@@ -494,7 +474,6 @@ void synchmess_queue_put_back(struct synchmess_queue *q,
 			      struct list_head *msgs, unsigned int count)
 {
 	struct synchmess_msg *msg, *next;
-	LIST_HEAD(handed);
 	bool dead, polled = false;
 
 	spin_lock(&q->lock);
@@ -504,7 +483,7 @@ void synchmess_queue_put_back(struct synchmess_queue *q,
 			list_for_each_entry(msg, msgs, node)
 				if (msg == q->peeked)
 					q->peeked_out = false;
-		polled = synchmess_queue_add(q, msgs, count, true, &handed);
+		polled = synchmess_queue_add(q, msgs, count, true);
 	}
 	spin_unlock(&q->lock);
 
@@ -515,7 +494,6 @@ void synchmess_queue_put_back(struct synchmess_queue *q,
 		}
 		return;
 	}
-	synchmess_queue_hand_over(&handed);
 	if (polled)
 		synchmess_queue_wake_pollers(q);
 }
@@ -726,10 +704,9 @@ __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
  */
 void synchmess_queue_kill(struct synchmess_queue *q)
 {
+	struct synchmess_reader *r, *next_r;
 	struct synchmess_msg *msg, *next;
-	struct synchmess_reader *r;
 	LIST_HEAD(doomed);
-	LIST_HEAD(handed);
 
 	spin_lock(&q->lock);
 	q->dead = true;
@@ -741,14 +718,12 @@ void synchmess_queue_kill(struct synchmess_queue *q)
 	}
 	list_splice_init(&q->msgs, &doomed);
 	WRITE_ONCE(q->count, 0);
-	list_for_each_entry(r, &q->waiters, node) {
-		r->taken = true;
-		r->pending = ERR_PTR(-EIDRM);
+	list_for_each_entry_safe(r, next_r, &q->waiters, node) {
+		list_del(&r->node);
+		synchmess_queue_hand(q, r, ERR_PTR(-EIDRM));
 	}
-	list_splice_init(&q->waiters, &handed);
 	spin_unlock(&q->lock);
 
-	synchmess_queue_hand_over(&handed);
 	list_for_each_entry_safe(msg, next, &doomed, node) {
 		atomic_long_sub(msg->len, &q->stored);
 		atomic_dec(&q->held);
