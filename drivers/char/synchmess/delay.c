@@ -15,13 +15,14 @@
  * pending message goes to @inserted, a tree, in O(log n). Publication
  * merges the two. The list is what makes a flush cheap: one of a million
  * pending messages of one delay took 494 ms as a walk of the tree, 24 us
- * as one splice of the list (synchmess_bench). Every message of @inserted
- * is due before the last of @appended, which a publication takes only
- * with everything due before it, so @inserted is empty whenever @appended
- * is, and of two messages with the same deadline the one in @appended was
- * written first. With one delay
- * @inserted stays empty, and publication takes each message from the head
- * of @appended in constant time, noting in it when it was published.
+ * as one splice of the list (synchmess_bench, 2026-11-28); taken a chunk
+ * at a time, each message stamped, about 32 ms now. Every message of
+ * @inserted is due before the last of @appended, which a publication
+ * takes only with everything due before it, so @inserted is empty
+ * whenever @appended is, and of two messages with the same deadline the
+ * one in @appended was written first. With one delay @inserted stays
+ * empty, and publication takes each message from the head of @appended
+ * in constant time, noting in it when it was published.
  *
  * The timer fires in interrupt context, where nothing may sleep; it only
  * queues the work item that publishes, which takes the group's mutex and
