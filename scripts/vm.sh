@@ -463,11 +463,18 @@ split_kcsan_reports() {
 	local logf=$1
 	awk -v mine="$logf.kcsan-synchmess" -v other="$logf.kcsan-other" \
 	    -v rest="$logf.filtered" '
-		BEGIN { printf "" >mine; printf "" >other }
+		BEGIN {
+			printf "" >mine; printf "" >other
+			# A stack frame, "func+0x1c/0x40 [module]": only frames
+			# and the report'"'"'s title name code; other lines inside
+			# a report may be messages of other tasks (a failed
+			# allocation naming a synchmess kobject, say).
+			frame = "\\] +[A-Za-z0-9_.]+\\+0x[0-9a-f]+/0x[0-9a-f]+"
+		}
 		/Cannot find frame for .* in stack trace/ { inwarn = 1 }
 		inwarn {
 			pre = pre $0 "\n"
-			if ($0 ~ /synchmess/ && $0 !~ /Comm:|Workqueue:|Modules linked in:/)
+			if ($0 ~ /synchmess/ && $0 ~ frame)
 				prenamed = 1
 			if ($0 ~ /---\[ end trace/)
 				inwarn = 0
@@ -488,7 +495,7 @@ split_kcsan_reports() {
 			if ($0 ~ /\] *asm_(sysvec|common_interrupt|exc)_/)
 				interrupted = 1
 			if ($0 ~ /synchmess/ && !interrupted &&
-			    $0 !~ /Comm:|Workqueue:|Modules linked in:/)
+			    ($0 ~ frame || $0 ~ /BUG: KCSAN:/))
 				named = 1
 			if ($0 ~ /==========/) {
 				inrep = 0
