@@ -184,8 +184,8 @@ int synchmess_queue_reserve(struct synchmess_queue *q, size_t len)
 }
 
 /*
- * Give @r @msg, or an ERR_PTR(), and wake it; the caller holds q->lock and
- * has taken @r off q->waiters. The store is the last touch of @r.
+ * Take @r off q->waiters, give it @msg, or an ERR_PTR(), and wake it; the
+ * caller holds q->lock. The store is the last touch of @r.
  */
 static void synchmess_queue_hand(struct synchmess_queue *q,
 				 struct synchmess_reader *r,
@@ -194,6 +194,7 @@ static void synchmess_queue_hand(struct synchmess_queue *q,
 	struct task_struct *task = get_task_struct(r->task);
 
 	lockdep_assert_held(&q->lock);
+	list_del(&r->node);
 	/* Pairs with smp_load_acquire() in synchmess_queue_wait(). */
 	smp_store_release(&r->msg, msg);
 	wake_up_process(task);
@@ -236,7 +237,6 @@ static bool synchmess_queue_add(struct synchmess_queue *q,
 		list_del(&msg->node);
 		r = list_first_entry(&q->waiters, struct synchmess_reader,
 				     node);
-		list_del(&r->node);
 		synchmess_queue_hand(q, r, msg);
 		count--;
 	}
@@ -718,10 +718,8 @@ void synchmess_queue_kill(struct synchmess_queue *q)
 	}
 	list_splice_init(&q->msgs, &doomed);
 	WRITE_ONCE(q->count, 0);
-	list_for_each_entry_safe(r, next_r, &q->waiters, node) {
-		list_del(&r->node);
+	list_for_each_entry_safe(r, next_r, &q->waiters, node)
 		synchmess_queue_hand(q, r, ERR_PTR(-EIDRM));
-	}
 	spin_unlock(&q->lock);
 
 	list_for_each_entry_safe(msg, next, &doomed, node) {
