@@ -205,8 +205,7 @@ static void synchmess_delay_discard(struct synchmess_delay *d,
 
 	list_for_each_entry_safe(msg, next, msgs, node) {
 		list_del(&msg->node);
-		synchmess_queue_unreserve(d->queue, msg->len);
-		synchmess_msg_free(msg);
+		synchmess_queue_free_msg(d->queue, msg);
 		cond_resched();
 	}
 }

@@ -67,21 +67,6 @@ static bool synchmess_group_writable(struct file *file)
 	return file->f_mode & FMODE_WRITE;
 }
 
-/*
- * The writer of a message, charged for it: a reference on its record, or
- * NULL when out of memory. The owner, the usual writer, needs no lookup.
- */
-static struct synchmess_user *synchmess_group_writer(struct synchmess_grp *grp)
-{
-	kuid_t euid = current_euid();
-
-	if (uid_eq(euid, grp->owner->uid)) {
-		synchmess_user_hold(grp->owner);
-		return grp->owner;
-	}
-	return synchmess_user_get(euid);
-}
-
 static bool synchmess_group_removed(struct synchmess_grp *grp)
 {
 	return READ_ONCE(grp->removed);
@@ -184,27 +169,23 @@ struct synchmess_msg *synchmess_group_new_msg(struct synchmess_grp *grp,
 	if (ret)
 		return ERR_PTR(ret);
 
-	writer = synchmess_group_writer(grp);
+	writer = synchmess_queue_writer(&grp->queue);
 	if (!writer) {
-		ret = -ENOMEM;
-		goto unreserve;
+		synchmess_queue_unreserve(&grp->queue, len);
+		return ERR_PTR(-ENOMEM);
 	}
 	msg = synchmess_msg_alloc(len, writer);
 	if (IS_ERR(msg)) {
-		synchmess_user_put(writer);
-		ret = PTR_ERR(msg);
-		goto unreserve;
+		synchmess_queue_put_writer(&grp->queue, writer);
+		synchmess_queue_unreserve(&grp->queue, len);
+		return msg;
 	}
 	ret = synchmess_msg_copy_from(msg, from);
 	if (ret) {
-		synchmess_msg_free(msg);
-		goto unreserve;
+		synchmess_queue_free_msg(&grp->queue, msg);
+		return ERR_PTR(ret);
 	}
 	return msg;
-
-unreserve:
-	synchmess_queue_unreserve(&grp->queue, len);
-	return ERR_PTR(ret);
 }
 
 /**
@@ -215,10 +196,7 @@ unreserve:
 void synchmess_group_drop_msg(struct synchmess_grp *grp,
 			      struct synchmess_msg *msg)
 {
-	size_t len = msg->len;
-
-	synchmess_msg_free(msg);
-	synchmess_queue_unreserve(&grp->queue, len);
+	synchmess_queue_free_msg(&grp->queue, msg);
 }
 
 /*
@@ -585,7 +563,7 @@ static int synchmess_group_create(u32 id, struct synchmess_user *owner)
 	grp->owner = owner;
 	grp->gid = current_egid();
 	kref_init(&grp->ref);
-	synchmess_queue_init(&grp->queue, id, &grp->limits);
+	synchmess_queue_init(&grp->queue, id, &grp->limits, owner);
 	synchmess_delay_init(&grp->delay, &grp->queue, synchmess_wq);
 	synchmess_barrier_init(&grp->barrier);
 

@@ -185,7 +185,7 @@ static void synchmess_msg_free_parts(struct synchmess_msg *msg,
  * synchmess_msg_alloc() - allocate a message able to hold @len bytes
  * @len:    payload length, at most max_message_size
  * @writer: the user writing it, charged for its memory until it is freed;
- *          the message takes over the caller's reference on success
+ *          the caller keeps the record alive that long
  *
  * Return: the message with its length set, or an ERR_PTR() of
  * -EDQUOT when @writer is past max_user_memory, or -ENOMEM.
@@ -259,7 +259,6 @@ void synchmess_msg_free(struct synchmess_msg *msg)
 	synchmess_user_uncharge_memory(writer, synchmess_msg_layout_charge(&lo));
 	put_pid(msg->sender);
 	kfree(msg);
-	synchmess_user_put(writer);
 }
 
 /**

@@ -48,6 +48,7 @@
  * is never held while waiting for a message.
  */
 #include <linux/atomic.h>
+#include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
@@ -61,6 +62,7 @@
 
 #include "msgqueue.h"
 #include "trace.h"
+#include "user.h"
 
 /*
  * A blocked reader, on its own stack; @msg, stored under the queue's lock
@@ -77,9 +79,11 @@ struct synchmess_reader {
  * @q:      the queue
  * @id:     the group's id
  * @limits: the group's limits, which outlive the queue
+ * @owner:  the group owner's record, which outlives the queue's messages
  */
 void synchmess_queue_init(struct synchmess_queue *q, u32 id,
-			  const struct synchmess_group_limits *limits)
+			  const struct synchmess_group_limits *limits,
+			  struct synchmess_user *owner)
 {
 	spin_lock_init(&q->lock);
 	INIT_LIST_HEAD(&q->msgs);
@@ -89,6 +93,7 @@ void synchmess_queue_init(struct synchmess_queue *q, u32 id,
 	atomic_long_set(&q->stored, 0);
 	atomic_set(&q->held, 0);
 	q->limits = limits;
+	q->owner = owner;
 	q->id = id;
 	init_waitqueue_head(&q->pollers);
 	init_waitqueue_head(&q->writable);
@@ -181,6 +186,55 @@ int synchmess_queue_reserve(struct synchmess_queue *q, size_t len)
 	} while (!atomic_try_cmpxchg(&q->held, &held, held + 1));
 
 	return 0;
+}
+
+/**
+ * synchmess_queue_writer() - the record a message written now is charged to
+ * @q: the queue of the group
+ *
+ * The owner, the usual writer, needs neither a lookup nor a reference of
+ * the message's own; synchmess_queue_free_msg() tells the two apart.
+ *
+ * Return: the writer's record, with a reference for the message unless it
+ * is the owner's, or NULL when out of memory.
+ */
+struct synchmess_user *synchmess_queue_writer(struct synchmess_queue *q)
+{
+	kuid_t euid = current_euid();
+
+	if (uid_eq(euid, q->owner->uid))
+		return q->owner;
+	return synchmess_user_get(euid);
+}
+
+/**
+ * synchmess_queue_put_writer() - drop what synchmess_queue_writer() gave
+ * @q:      the queue of the group
+ * @writer: its result
+ */
+void synchmess_queue_put_writer(struct synchmess_queue *q,
+				struct synchmess_user *writer)
+{
+	if (writer != q->owner)
+		synchmess_user_put(writer);
+}
+
+/**
+ * synchmess_queue_free_msg() - free a message of the group, with its storage
+ *                              and its writer's reference
+ * @q:   the queue of the group
+ * @msg: a message reserved by synchmess_queue_reserve(), its writer from
+ *       synchmess_queue_writer(), on no list the queue still reads
+ */
+void synchmess_queue_free_msg(struct synchmess_queue *q,
+			      struct synchmess_msg *msg)
+{
+	struct synchmess_user *writer = msg->writer;
+	size_t len = msg->len;
+
+	synchmess_msg_free(msg);
+	synchmess_queue_put_writer(q, writer);
+	synchmess_queue_unreserve(q, len);
 }
 
 /*
@@ -440,8 +494,7 @@ static void synchmess_queue_drop(struct synchmess_queue *q,
 		if (!msg)
 			return;
 	}
-	synchmess_queue_unreserve(q, msg->len);
-	synchmess_msg_free(msg);
+	synchmess_queue_free_msg(q, msg);
 }
 
 /**
@@ -600,10 +653,8 @@ static void synchmess_queue_unpin(struct synchmess_queue *q)
 	q->peeked_out = false;
 	q->peeked_taken = false;
 	spin_unlock(&q->lock);
-	if (msg) {
-		synchmess_queue_unreserve(q, msg->len);
-		synchmess_msg_free(msg);
-	}
+	if (msg)
+		synchmess_queue_free_msg(q, msg);
 }
 
 /**
@@ -723,9 +774,7 @@ void synchmess_queue_kill(struct synchmess_queue *q)
 	spin_unlock(&q->lock);
 
 	list_for_each_entry_safe(msg, next, &doomed, node) {
-		atomic_long_sub(msg->len, &q->stored);
-		atomic_dec(&q->held);
-		synchmess_msg_free(msg);
+		synchmess_queue_free_msg(q, msg);
 		cond_resched();
 	}
 

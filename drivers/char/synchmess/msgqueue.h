@@ -34,6 +34,9 @@
  * @held:     messages of the group, published and delayed, held to the
  *            group's max_messages
  * @limits:   the group's limits
+ * @owner:    the record of the group's owner, on which the group holds a
+ *            reference: the owner's messages, which never outlive the
+ *            group, hold none of their own
  * @id:       the group's id, which trace events name it by
  * @pollers:  EPOLLIN pollers, and peekers waiting for a message
  * @writable: EPOLLOUT pollers waiting for storage to be freed
@@ -52,6 +55,7 @@ struct synchmess_queue {
 	atomic_long_t stored;
 	atomic_t held;
 	const struct synchmess_group_limits *limits;
+	struct synchmess_user *owner;
 	u32 id;
 	wait_queue_head_t pollers;
 	wait_queue_head_t writable;
@@ -73,9 +77,15 @@ struct synchmess_wait {
 };
 
 void synchmess_queue_init(struct synchmess_queue *q, u32 id,
-			  const struct synchmess_group_limits *limits);
+			  const struct synchmess_group_limits *limits,
+			  struct synchmess_user *owner);
 int synchmess_queue_reserve(struct synchmess_queue *q, size_t len);
 void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len);
+struct synchmess_user *synchmess_queue_writer(struct synchmess_queue *q);
+void synchmess_queue_put_writer(struct synchmess_queue *q,
+				struct synchmess_user *writer);
+void synchmess_queue_free_msg(struct synchmess_queue *q,
+			      struct synchmess_msg *msg);
 void synchmess_queue_wake_writers(struct synchmess_queue *q);
 
 int synchmess_queue_publish(struct synchmess_queue *q,

@@ -9,9 +9,10 @@
  * is exempt, as from POSIX queues' hard limits.
  *
  * A group holds a reference on its owner's record until the group's memory
- * is freed, a removed group kept open included; a message holds one on its
- * writer's until it is freed, read, revoked or dropped with its group. The
- * record goes once the last reference does. Lookups take no lock: the
+ * is freed, a removed group kept open included; a message of another
+ * writer holds one on its writer's until it is freed, read, revoked or
+ * dropped with its group (the owner's messages need none: no message
+ * outlives its group). The record goes once the last reference does. Lookups take no lock: the
  * table changes under synchmess_users_lock, and a record is freed after an
  * RCU grace period.
  */
@@ -78,17 +79,7 @@ struct synchmess_user *synchmess_user_get(kuid_t uid)
 }
 
 /**
- * synchmess_user_hold() - take another reference on a record
- * @user: the record, on which the caller holds a reference
- */
-void synchmess_user_hold(struct synchmess_user *user)
-{
-	refcount_inc(&user->ref);
-}
-
-/**
  * synchmess_user_put() - drop a reference taken by synchmess_user_get()
- *                        or synchmess_user_hold()
  * @user: the record
  */
 void synchmess_user_put(struct synchmess_user *user)

@@ -20,6 +20,7 @@ struct seq_file;
  * @rcu:    frees the record after lockless lookups are done with it
  * @uid:    the user
  * @ref:    held by each group the user owns and each message it wrote
+ *          in a group it does not own
  * @groups: groups the user installed that are not freed yet
  * @memory: memory the messages the user wrote hold, as they are charged
  */
@@ -33,7 +34,6 @@ struct synchmess_user {
 };
 
 struct synchmess_user *synchmess_user_get(kuid_t uid);
-void synchmess_user_hold(struct synchmess_user *user);
 void synchmess_user_put(struct synchmess_user *user);
 int synchmess_user_charge_group(struct synchmess_user *user);
 void synchmess_user_uncharge_group(struct synchmess_user *user);
