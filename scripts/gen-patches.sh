@@ -105,15 +105,68 @@ DRV=drivers/char/synchmess
 KST=tools/testing/selftests/synchmess
 TOOL=tools/synchmess
 
-# Drop from the selftests' Makefile the paragraphs starting with a line
-# that matches regex $1: they come with a later patch.
-drop_paragraphs() {
-	awk -v re="$1" '$0 ~ re { skip = 1 }
-		skip && /^$/ { skip = 0; next }
-		!skip' $KST/Makefile >$KST/Makefile.new
-	cmp -s $KST/Makefile.new $KST/Makefile &&
-		die "$KST/Makefile: nothing matches $1"
-	mv $KST/Makefile.new $KST/Makefile
+# Write the selftests' Makefile as it stands at this point of the series:
+# the final one, less the programs whose sources no patch has added yet,
+# their rules, and paragraphs left with nothing but comments.
+selftests_makefile() {
+	mkdir -p $KST
+	awk -v kst="$KST" -v tool="$TOOL" '
+	function present(prog) {
+		if (prog == "synchmess")
+			return !system("test -f " tool "/synchmess.c")
+		if (prog ~ /\.sh$/)
+			return !system("test -f " kst "/" prog)
+		return !system("test -f " kst "/" prog ".c")
+	}
+	function flush(i) {
+		if (n && (!had || kept)) {
+			if (printed)
+				print ""
+			for (i = 1; i <= n; i++)
+				print buf[i]
+			printed = 1
+		}
+		n = had = kept = 0
+	}
+	/^$/ { flush(); next }
+	/^#/ { buf[++n] = $0; next }
+	{ had = 1 }
+	/^TEST_(GEN_)?PROGS(_EXTENDED)? [:+]= / {
+		if (present($3)) { buf[++n] = $0; kept = 1 }
+		next
+	}
+	/^\$\(OUTPUT\)\// {
+		split($0, rule, ":")
+		nt = split(rule[1], targets, " ")
+		line = ""
+		for (i = 1; i <= nt; i++) {
+			t = targets[i]
+			sub(/^\$\(OUTPUT\)\//, "", t)
+			if (present(t))
+				line = line (line == "" ? "" : " ") targets[i]
+		}
+		in_rule = line != ""
+		if (in_rule) {
+			buf[++n] = line ":" substr($0, length(rule[1]) + 2)
+			kept = 1
+		}
+		next
+	}
+	/^\t/ { if (in_rule) { buf[++n] = $0; kept = 1 } next }
+	{ in_rule = 0; buf[++n] = $0; kept = 1 }
+	END { flush() }' "$TOP/$KST/Makefile" >$KST/Makefile
+}
+
+# Copy selftests' files, list each in MAINTAINERS, and bring their
+# Makefile up to this point. The benchmark, last, folds the files'
+# patterns into the directory's.
+add_selftests() {
+	local f
+	copy "$@"
+	for f in "$@"; do
+		maintain "$f"
+	done
+	selftests_makefile
 }
 
 # Each patch: series/NN-name.sh says which files it copies and which hunks
@@ -125,6 +178,11 @@ for part in "$TOP"/series/[0-9][0-9]-*.sh; do
 	commit <"${part%.sh}.txt"
 	NR_PATCHES=$((NR_PATCHES + 1))
 done
+
+# Every patch adds to the selftests' Makefile; after the last one it
+# must be the tree's.
+cmp -s $KST/Makefile "$TOP/$KST/Makefile" ||
+	die "$KST/Makefile: the series does not end with the tree's"
 
 git config branch.synchmess.description "$(cat "$TOP/series/cover-letter.txt")"
 

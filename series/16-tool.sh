@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Patch 8: tool, sourced by scripts/gen-patches.sh: its files and the hunks
-# it adds to the base tree; its changelog is 08-tool.txt.
+# Patch 16: tool, sourced by scripts/gen-patches.sh: its files and the hunks
+# it adds to the base tree; its changelog is 16-tool.txt.
 
 copy $TOOL/.gitignore $TOOL/Makefile $TOOL/synchmess.c \
-	$TOOL/60-synchmess.rules $KST/Makefile $KST/synchmess_tool_test.sh \
-	Documentation/userspace-api/synchmess-tool.rst
+	$TOOL/60-synchmess.rules Documentation/userspace-api/synchmess-tool.rst
+add_selftests $KST/synchmess_tool_test.sh
 insert_after Documentation/userspace-api/index.rst '   synchmess-tool' \
 	'^   synchmess$'
 insert_after tools/Makefile \

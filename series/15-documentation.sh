@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Patch 7: documentation, sourced by scripts/gen-patches.sh: its files and the hunks
-# it adds to the base tree; its changelog is 07-documentation.txt.
+# Patch 15: documentation, sourced by scripts/gen-patches.sh: its files and the hunks
+# it adds to the base tree; its changelog is 15-documentation.txt.
 
 copy Documentation/userspace-api/synchmess.rst \
 	Documentation/ABI/testing/sysfs-class-synchmess \
