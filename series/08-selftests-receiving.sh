@@ -1,7 +1,0 @@
-# SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
-# Patch 8: selftests of receiving, sourced by scripts/gen-patches.sh: its files and the hunks
-# it adds to the base tree; its changelog is 08-selftests-receiving.txt.
-
-add_selftests $KST/synchmess_recv_test.c $KST/synchmess_uring.h \
-	$KST/synchmess_uring_test.c

@@ -1,6 +1,0 @@
-# SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
-# Patch 9: selftests of batches, sourced by scripts/gen-patches.sh: its files and the hunks
-# it adds to the base tree; its changelog is 09-selftests-batches.txt.
-
-add_selftests $KST/synchmess_msgvec_test.c $KST/synchmess_batch_test.c

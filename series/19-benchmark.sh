@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# Patch 19: benchmark, sourced by scripts/gen-patches.sh: its files and the hunks
+# it adds to the base tree; its changelog is 19-benchmark.txt.
+
+add_selftests $KST/synchmess_bench.c
+# Every selftests file is in: the directory's pattern replaces the files'.
+for f in $(grep "^F:	$KST/" MAINTAINERS | cut -f2); do
+	unmaintain "$f"
+done
+maintain "$KST/"
