@@ -19,9 +19,11 @@ SYNCHMESS_KBUILD := M=$(SYNCHMESS_TOP)/drivers/char/synchmess \
 	CONFIG_SYNCHMESS=m \
 	KCFLAGS="-I$(SYNCHMESS_TOP)/include/uapi -include $(SYNCHMESS_TOP)/compat/synchmess-compat.h $(KCFLAGS)"
 
-# Before 6.2 a few lines of the driver need changing, not only shimming:
+# Before 6.2 a few lines of the driver need changing, not only shimming
+# (its const struct class and the const device of its devnode callbacks):
 # the module is built from a copy that compat/pre-6.2.sed adapts, and
-# lands where it would have.
+# lands where it would have. A line the sed should have changed and did
+# not fails the build here rather than warn, or write to .rodata, later.
 KVERSION := $(shell $(MAKE) -s -C $(KDIR) kernelversion 2>/dev/null)
 PRE_6_2 := $(shell echo '$(KVERSION)' | \
 	awk -F. '$$1 < 6 || ($$1 == 6 && $$2 < 2) { print "y" }')
@@ -33,7 +35,12 @@ SYNCHMESS_KBUILD := $(subst M=$(SYNCHMESS_TOP)/drivers/char/synchmess,M=$(SYNCHM
 module:
 	rm -rf $(SYNCHMESS_COPY)
 	cp -r $(SYNCHMESS_TOP)/drivers/char/synchmess $(SYNCHMESS_COPY)
-	sed -i -f $(SYNCHMESS_TOP)/compat/pre-6.2.sed $(SYNCHMESS_COPY)/*.c
+	sed -i -f $(SYNCHMESS_TOP)/compat/pre-6.2.sed $(SYNCHMESS_COPY)/*.[ch]
+	@if grep -n 'const struct class\b\|devnode(const struct device' \
+		$(SYNCHMESS_COPY)/*.[ch]; then \
+		echo 'compat/pre-6.2.sed did not adapt the lines above' >&2; \
+		exit 1; \
+	fi
 	$(MAKE) -C $(KDIR) $(SYNCHMESS_KBUILD) modules
 	cp $(SYNCHMESS_COPY)/synchmess.ko $(SYNCHMESS_TOP)/drivers/char/synchmess/
 

@@ -1,12 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# What the driver's code needs changed, not only shimmed, for kernels
-# before 6.2, applied by the top-level Makefile to a copy of the driver, as
-# the backports project adapts a driver with semantic patches:
-#  - struct device_type's devnode takes a struct device *, not a const one
-#    (const device callbacks came with 6.2);
-#  - struct device's member "class" is hidden by the rename of "class" in
-#    compat/synchmess-compat.h: the driver's const class is set through
-#    the 6.1 class registered for it instead.
-s/^static char \*synchmess_group_devnode(const struct device \*dev,/static char *synchmess_group_devnode(struct device *dev,/
-s/^\(\t*\)dev->class = &synchmess_class;$/\1synchmess_compat_device_set_class(dev, \&synchmess_class);/
+# What the driver's code needs changed, not shimmed, for kernels before
+# 6.2 (6.2 and 6.3 are refused), applied by the top-level Makefile to a
+# copy of the driver's .c and .h files, as the backports project adapts a
+# driver with semantic patches. The Makefile fails the build if a line
+# these expressions are for is left as it was.
+#
+# 6.4: 43a7206b0963 ("driver core: class: make class_register() take a
+# const *"): before it, class_register() writes into the class, which
+# a const object cannot take (6.1's device_create() takes a non-const
+# one too).
+s/^\(static \)\{0,1\}const struct class /\1struct class /
+s/^extern const struct class /extern struct class /
+# 6.2: ff62b8e6588f ("driver core: make struct class.devnode() take a
+# const *") and 6.3: a9b12f8b4e33 ("driver core: make struct
+# device_type.devnode() take a const *").
+s/^\(static char \*[a-z_]*devnode\)(const struct device \*/\1(struct device */

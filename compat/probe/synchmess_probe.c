@@ -1,22 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Compile-only probe: one use of each kernel API the SynchMess driver uses
- * or is moving to, written as for Linux 6.12. Built as an external module
- * with compat/synchmess-compat.h force-included, it says whether the
- * compat header (or the kernel itself) covers them on an older kernel.
- * It is never loaded.
+ * Compile-only probe: one use of each kernel API that the head of
+ * compat/synchmess-compat.h says the SynchMess driver uses and 6.1 already
+ * has, and of the two shims it defines (rt_or_dl_task(), import_ubuf()),
+ * written as for Linux 6.12. Built as an external module with the compat
+ * header force-included, it says whether the kernel at hand (or the
+ * header) covers them. The const struct class is not here: the driver's
+ * own build covers it, through compat/pre-6.2.sed. It is never loaded.
  */
 #include <linux/cdev.h>
-#include <linux/cleanup.h>
-#include <linux/device.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/hrtimer.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
 #include <linux/rbtree.h>
+#include <linux/sched.h>
+#include <linux/sched/rt.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/uio.h>
 #include <linux/xarray.h>
 
@@ -25,26 +24,7 @@ struct probe_msg {
 	ktime_t deadline;
 };
 
-static char *probe_devnode(const struct device *dev, umode_t *mode)
-{
-	return kasprintf(GFP_KERNEL, "probe/%s", dev_name(dev));
-}
-
-static int probe_uevent(const struct device *dev, struct kobj_uevent_env *env)
-{
-	return 0;
-}
-
-/* const struct class with const-device callbacks, registered as is. */
-static const struct class probe_class = {
-	.name		= "synchmess_probe",
-	.devnode	= probe_devnode,
-	.dev_uevent	= probe_uevent,
-};
-
 static DEFINE_XARRAY_ALLOC1(probe_xa);
-static DEFINE_MUTEX(probe_lock);
-static DEFINE_SPINLOCK(probe_spin);
 static struct rb_root_cached probe_tree = RB_ROOT_CACHED;
 static struct hrtimer probe_timer;
 
@@ -54,15 +34,18 @@ static bool probe_less(struct rb_node *a, const struct rb_node *b)
 			    rb_entry(b, struct probe_msg, node)->deadline);
 }
 
+static bool probe_rt;
+
 static enum hrtimer_restart probe_fire(struct hrtimer *t)
 {
+	probe_rt = rt_or_dl_task(current);
 	return HRTIMER_NORESTART;
 }
 
 static ssize_t probe_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct page *page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_HIGHMEM);
-	size_t n = min(iov_iter_count(to), PAGE_SIZE);
+	size_t n = min_t(size_t, iov_iter_count(to), PAGE_SIZE);
 	ssize_t ret;
 
 	if (!page)
@@ -71,32 +54,25 @@ static ssize_t probe_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		n = min_t(size_t, n, 1);
 	ret = copy_page_to_iter(page, 0, n, to);
 	__free_page(page);
+	if (ret == n)
+		ret += copy_to_iter("", 1, to);
 	return ret;
 }
 
 static ssize_t probe_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	size_t len = iov_iter_count(from);
+	size_t len = min_t(size_t, iov_iter_count(from), PAGE_SIZE);
 	void *buf = kmalloc(kmalloc_size_roundup(len), GFP_KERNEL_ACCOUNT);
-	struct page *page;
-	char *p;
+	struct page *page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_HIGHMEM);
+	ssize_t ret = -EFAULT;
 
-	if (!buf)
-		return -ENOMEM;
-	if (!copy_from_iter_full(buf, len, from) || !user_backed_iter(from)) {
-		kfree(buf);
-		return -EFAULT;
-	}
-	page = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_HIGHMEM);
-	if (page) {
-		p = kmap_local_page(page);
-		memcpy(p, buf, min_t(size_t, len, PAGE_SIZE));
-		kunmap_local(p);
-		memcpy_to_page(page, 0, buf, min_t(size_t, len, PAGE_SIZE));
+	if (buf && page && copy_from_iter_full(buf, len, from) &&
+	    copy_page_from_iter(page, 0, PAGE_SIZE, from) <= PAGE_SIZE)
+		ret = len;
+	if (page)
 		__free_page(page);
-	}
 	kfree(buf);
-	return len;
+	return ret;
 }
 
 static int probe_open(struct inode *inode, struct file *file)
@@ -117,40 +93,28 @@ static const struct file_operations probe_fops = {
 static int __init probe_init(void)
 {
 	static struct probe_msg msg;
-	struct device *dev;
+	struct iov_iter iter;
 	struct cdev cdev;
+	u64 uaddr = 0;
 	u32 id, next = 0;
 	int ret;
 
 	cdev_init(&cdev, &probe_fops);
-	ret = class_register(&probe_class);
-	if (ret)
-		return ret;
-	dev = device_create(&probe_class, NULL, MKDEV(0, 0), NULL, "probe");
-	if (IS_ERR(dev))
-		ret = PTR_ERR(dev);
-	dev = device_create_with_groups(&probe_class, NULL, MKDEV(0, 1), NULL,
-					NULL, "probe%u", 1);
-	if (IS_ERR(dev))
-		ret = PTR_ERR(dev);
-	device_destroy(&probe_class, MKDEV(0, 1));
+	ret = import_ubuf(ITER_DEST, u64_to_user_ptr(uaddr), 8, &iter);
+	if (!ret)
+		ret = import_ubuf(ITER_SOURCE, u64_to_user_ptr(uaddr), 8, &iter);
 
 	ret = xa_alloc_cyclic(&probe_xa, &id, &msg, XA_LIMIT(1, 4095), &next,
 			      GFP_KERNEL);
 
 	hrtimer_init(&probe_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	probe_timer.function = probe_fire;
-	scoped_guard(spinlock, &probe_spin) {
-		msg.deadline = ktime_add_ms(ktime_get(), 1);
-		if (rb_add_cached(&msg.node, &probe_tree, probe_less))
-			hrtimer_start_range_ns(&probe_timer, msg.deadline,
-					       NSEC_PER_USEC, HRTIMER_MODE_ABS);
-		if (rb_erase_cached(&msg.node, &probe_tree))
-			ret = 1;
-	}
-	guard(mutex)(&probe_lock);
+	msg.deadline = ktime_add_ms(ktime_get(), 1);
+	rb_add_cached(&msg.node, &probe_tree, probe_less);
+	if (rb_first_cached(&probe_tree) == &msg.node)
+		hrtimer_start(&probe_timer, msg.deadline, HRTIMER_MODE_ABS);
+	rb_erase_cached(&msg.node, &probe_tree);
 	hrtimer_cancel(&probe_timer);
-	class_unregister(&probe_class);
 	return ret;
 }
 module_init(probe_init);
