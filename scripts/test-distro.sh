@@ -24,9 +24,9 @@
 # against this repository's uapi header), the tool test with the tool built
 # against the installed header, and unloads and reloads the module. Both
 # external builds, and compat/probe/ (one use of each kernel API the driver
-# relies on, compile only), must build without a warning under W=1. The
-# serial logs are judged as test.sh judges its own (check_guest_log, TAP
-# counts).
+# relies on that 6.1 already has, and of the compat shims, compile only),
+# must build without a warning under W=1. The serial logs are judged as
+# test.sh judges its own (check_guest_log, TAP counts).
 #
 #   scripts/test-distro.sh         both kernels; ends with "N passed, N failed"
 #
