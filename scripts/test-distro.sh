@@ -5,7 +5,7 @@
 # someone already runs (top-level Makefile, compat/, DKMS), tested in QEMU
 # (TCG, two vCPUs) on two kernels:
 #
-#  - 6.12: "make module KDIR=<the test kernel of scripts/vm.sh>" (its
+#  - 6.12: "make module KDIR=<the test kernel of scripts/lib/build.sh>" (its
 #    CONFIG_SYNCHMESS=m build), the resulting synchmess.ko loaded in place
 #    of the in-tree one;
 #  - Debian 12's own 6.1: linux-headers-6.1.0-N-amd64 and dkms installed
@@ -26,7 +26,8 @@
 # external builds, and compat/probe/ (one use of each kernel API the driver
 # relies on that 6.1 already has, and of the compat shims, compile only),
 # must build without a warning under W=1. The serial logs are judged as
-# test.sh judges its own (check_guest_log, TAP counts).
+# test.sh judges its own (boot_and_count's TAP counts, check_guest_log:
+# scripts/lib/qemu.sh, scripts/lib/judge.sh).
 #
 #   scripts/test-distro.sh         both kernels; ends with "N passed, N failed"
 #

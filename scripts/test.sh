@@ -22,7 +22,9 @@
 #     coccicheck, clang, and W=1 and sparse for i386, arm64, riscv64).
 # A run fails on a failed test, a guest that does not finish, or a kernel
 # log with BUG, WARNING, lockdep, KASAN, KCSAN (in synchmess), kmemleak or
-# atomic-sleep reports.
+# atomic-sleep reports. The builds, boots and that judgement are
+# scripts/vm.sh's parts in scripts/lib/: build.sh, qemu.sh
+# (boot_and_count), judge.sh and kcsan-reports.awk.
 #
 #   scripts/test.sh               everything, in the order above
 #   scripts/test.sh STAGE...      only those stages, in the order above:
