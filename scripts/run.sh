@@ -37,9 +37,7 @@ done
 T0=$SECONDS
 prepare_host
 B=$CACHE/build
-build_kernel "$B" m
-build_selftests "$B"
-build_tool "$B"
+build_guest "$B" m
 if [ -n "$RUN" ]; then
 	GUEST_CMD=$B/guest-run.sh
 	printf '#!/bin/sh\n%s\n' "$RUN" >"$GUEST_CMD"

@@ -189,9 +189,7 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	FAIL=0
 	prepare_tree
 	B=$CACHE/build
-	build_kernel "$B" m
-	build_selftests "$B"
-	build_tool "$B"
+	build_guest "$B" m
 	external_612 "$B"
 	external_debian
 	log "total time $((SECONDS - T0)) s; serial logs in $RESULTS"

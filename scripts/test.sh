@@ -23,7 +23,7 @@
 # A run fails on a failed test, a guest that does not finish, or a kernel
 # log with BUG, WARNING, lockdep, KASAN, KCSAN (in synchmess), kmemleak or
 # atomic-sleep reports. The builds, boots and that judgement are
-# scripts/vm.sh's parts in scripts/lib/: build.sh, qemu.sh
+# scripts/vm.sh's parts in scripts/lib/: build.sh (build_guest), qemu.sh
 # (boot_and_count), judge.sh and kcsan-reports.awk.
 #
 #   scripts/test.sh               everything, in the order above
@@ -99,11 +99,13 @@ prepare_tree
 B=$CACHE/build
 if stage x86; then
 	for mode in m y; do
-		build_kernel "$B" "$mode"
+		# With the driver built in, only the kernel is rebuilt: the
+		# selftests and the tool of the module's build serve.
 		if [ "$mode" = m ]; then
-			build_selftests "$B"
-			build_tool "$B"
+			build_guest "$B" m
 			build_selftests32 "$B"
+		else
+			build_kernel "$B" "$mode"
 		fi
 		# The 32-bit suite runs once, with the driver as a module.
 		WITH_KSELFTEST32=$([ "$mode" = m ] && echo 1 || echo 0) \
@@ -123,9 +125,7 @@ if stage distro; then
 	# The external build of the module on the 6.12 kernel (in stage x86
 	# when it runs), and on Debian 12's own kernel, built by DKMS.
 	if ! stage x86; then
-		build_kernel "$B" m
-		build_selftests "$B"
-		build_tool "$B"
+		build_guest "$B" m
 		external_612 "$B"
 	fi
 	external_debian
@@ -133,9 +133,7 @@ fi
 
 if stage debug; then
 	BD=$CACHE/build-debug
-	EXTRA_CONFIG=$TOP/scripts/debug.config build_kernel "$BD" m
-	build_selftests "$BD"
-	build_tool "$BD"
+	EXTRA_CONFIG=$TOP/scripts/debug.config build_guest "$BD" m
 	boot_and_count debug "$BD" "$TOP/scripts/guest-debug.sh" 2700
 	expect_line debug '^SYNCHMESS-KMEMLEAK 0 leaks' \
 		"kmemleak did not report a clean scan"
@@ -145,9 +143,7 @@ if stage kcsan; then
 	# The data-race detector: the driver as a module, so that every
 	# frame of it in a report says [synchmess].
 	BK=$CACHE/build-kcsan
-	EXTRA_CONFIG=$TOP/scripts/kcsan.config build_kernel "$BK" m
-	build_selftests "$BK"
-	build_tool "$BK"
+	EXTRA_CONFIG=$TOP/scripts/kcsan.config build_guest "$BK" m
 	boot_and_count kcsan "$BK" "$TOP/scripts/guest-kcsan.sh" 2700 kcsan
 fi
 
@@ -156,9 +152,7 @@ if stage arm64; then
 	# memory model and C library.
 	BA=$CACHE/build-arm64
 	export GUEST_ARCH=arm64
-	build_kernel "$BA" m
-	build_selftests "$BA"
-	build_tool "$BA"
+	build_guest "$BA" m
 	boot_and_count arm64 "$BA" "$TOP/scripts/guest-kselftest.sh" 2400
 	expect_line arm64 '^SYNCHMESS-BENCH ran' \
 		"synchmess_bench did not run to its end on arm64"

@@ -171,3 +171,13 @@ build_tool() {
 	! grep -q 'warning:' "$b/tool.log" ||
 		die "the synchmess tool builds with warnings, see $b/tool.log"
 }
+
+# build_guest BUILD MODE: what a guest of the selftests needs built in
+# BUILD: the kernel with CONFIG_SYNCHMESS=MODE (y or m), the selftests and
+# the tool, for the guest's architecture (GUEST_ARCH) and with the
+# caller's EXTRA_CONFIG.
+build_guest() {
+	build_kernel "$1" "$2"
+	build_selftests "$1"
+	build_tool "$1"
+}
