@@ -30,23 +30,11 @@
 #define SYNCHMESS_STORAGE_SIZE_MAX	SZ_1G
 #define SYNCHMESS_MESSAGES_MAX		SZ_1M
 
-/**
- * struct synchmess_limit - a limit settable through its module parameter
- * @val: current value, read without locks
- * @min: smallest value accepted
- * @max: largest value accepted
- */
-struct synchmess_limit {
-	unsigned int val;
-	unsigned int min;
-	unsigned int max;
-};
-
-static struct synchmess_limit synchmess_message_size = {
+struct synchmess_limit synchmess_message_size = {
 	.val = 8192, .min = 1, .max = SYNCHMESS_MESSAGE_SIZE_MAX,
 };
 
-static struct synchmess_limit synchmess_storage_size = {
+struct synchmess_limit synchmess_storage_size = {
 	.val = SZ_1M, .min = 1, .max = SYNCHMESS_STORAGE_SIZE_MAX,
 };
 
@@ -55,7 +43,7 @@ static struct synchmess_limit synchmess_storage_size = {
  * first; smaller ones stop here, so that a flood of one-byte messages holds
  * about as much memory as the payload limit allows.
  */
-static struct synchmess_limit synchmess_messages = {
+struct synchmess_limit synchmess_messages = {
 	.val = 4096, .min = 1, .max = SYNCHMESS_MESSAGES_MAX,
 };
 
@@ -72,7 +60,7 @@ static struct synchmess_limit synchmess_user_groups = {
  * Memory as messages are charged (see synchmess_msg_charge()): sixteen
  * groups filled to the default limits.
  */
-static struct synchmess_limit synchmess_user_memory = {
+struct synchmess_limit synchmess_user_memory = {
 	.val = SZ_32M, .min = 1, .max = UINT_MAX,
 };
 
@@ -147,50 +135,6 @@ module_param_cb(max_user_memory, &synchmess_limit_ops,
 MODULE_PARM_DESC(max_user_memory,
 		 "Bytes of memory the messages one user wrote may hold (1 to 4294967295, default 33554432)");
 
-/* The value in force of a group's limit @group, under the module's @limit. */
-static u32 synchmess_limit_in_force(u32 group, const struct synchmess_limit *limit)
-{
-	u32 module = READ_ONCE(limit->val);
-
-	return group ? min(group, module) : module;
-}
-
-/**
- * synchmess_limit_message_size() - max_message_size of a group
- * @l: the group's limits
- *
- * Return: the largest message a write may post, in bytes.
- */
-u32 synchmess_limit_message_size(const struct synchmess_group_limits *l)
-{
-	return synchmess_limit_in_force(READ_ONCE(l->max_message_size),
-					&synchmess_message_size);
-}
-
-/**
- * synchmess_limit_storage_size() - max_storage_size of a group
- * @l: the group's limits
- *
- * Return: the payload bytes the group may store, published plus delayed.
- */
-u32 synchmess_limit_storage_size(const struct synchmess_group_limits *l)
-{
-	return synchmess_limit_in_force(READ_ONCE(l->max_storage_size),
-					&synchmess_storage_size);
-}
-
-/**
- * synchmess_limit_messages() - max_messages of a group
- * @l: the group's limits
- *
- * Return: the messages the group may store, published plus delayed.
- */
-u32 synchmess_limit_messages(const struct synchmess_group_limits *l)
-{
-	return synchmess_limit_in_force(READ_ONCE(l->max_messages),
-					&synchmess_messages);
-}
-
 /**
  * synchmess_limits_set() - set a group's limits
  * @l:   the group's limits
@@ -250,15 +194,4 @@ unsigned int synchmess_max_groups(void)
 unsigned int synchmess_max_user_groups(void)
 {
 	return READ_ONCE(synchmess_user_groups.val);
-}
-
-/**
- * synchmess_max_user_memory() - current max_user_memory
- *
- * Return: the memory, as charged, that the messages one user wrote may
- * hold.
- */
-unsigned long synchmess_max_user_memory(void)
-{
-	return READ_ONCE(synchmess_user_memory.val);
 }

@@ -98,7 +98,8 @@ static size_t synchmess_msg_header_size(size_t nr_pages,
 	       nr_chunks * sizeof(void *) + inline_len;
 }
 
-static void synchmess_msg_layout(size_t len, struct synchmess_msg_layout *lo)
+static void synchmess_msg_layout_split(size_t len,
+				       struct synchmess_msg_layout *lo)
 {
 	size_t rest, chunk, waste;
 
@@ -112,7 +113,7 @@ static void synchmess_msg_layout(size_t len, struct synchmess_msg_layout *lo)
 		lo->header_size = synchmess_msg_header_size(lo->nr_pages,
 							    lo->nr_chunks,
 							    rest);
-		/* Small messages, the most common, need no rounding here. */
+		/* A rest this small costs little in the header's rounding. */
 		if (rest < SYNCHMESS_MSG_MIN_CHUNK)
 			break;
 		waste = kmalloc_size_roundup(lo->header_size) - lo->header_size;
@@ -124,6 +125,24 @@ static void synchmess_msg_layout(size_t len, struct synchmess_msg_layout *lo)
 		lo->nr_chunks++;
 	}
 	lo->inline_len = rest;
+}
+
+/*
+ * Every allocation, copy and free of a message asks for its layout, so
+ * small messages, the most common, get theirs inline: all in the header.
+ */
+static __always_inline void
+synchmess_msg_layout(size_t len, struct synchmess_msg_layout *lo)
+{
+	if (likely(len < SYNCHMESS_MSG_MIN_CHUNK)) {
+		lo->nr_pages = 0;
+		lo->nr_chunks = 0;
+		lo->chunk_bytes = 0;
+		lo->inline_len = len;
+		lo->header_size = synchmess_msg_header_size(0, 0, len);
+		return;
+	}
+	synchmess_msg_layout_split(len, lo);
 }
 
 static struct list_head *synchmess_msg_pages(struct synchmess_msg *msg)
