@@ -240,7 +240,9 @@ check_bisect() {
 				>>"$OUT/bisect-$n.log" 2>&1 ||
 				echo "patch $n ($subject): selftests fail to build" >>"$logf"
 		fi
-		{ grep -E '(synchmess|parts)/.*(warning|error):' \
+		# The driver's paths name its directory; the selftests' are
+		# relative to theirs (synchmess_msg_test.c:, bench/delay.c:).
+		{ grep -E '((synchmess|parts)/.*|^[[:alnum:]_/.-]+\.[ch]:[0-9]+:([0-9]+:)? )(warning|error):' \
 			"$OUT/bisect-$n.log" | sed "s/^/patch $n: /"; } >>"$logf" || true
 	done
 	[ "$n" -gt 1 ] || echo "no series in $KSRC" >>"$logf"
