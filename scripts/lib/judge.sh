@@ -28,11 +28,13 @@ check_guest_log() {
 	return $bad
 }
 
-# Sort the KCSAN reports of serial log $1: those naming synchmess (a frame
-# of the driver: its functions, or "[synchmess]" with the driver as a
-# module; the "Comm:" and "Workqueue:" lines, which say what ran on the
-# CPU, do not count, nor do the frames under an interrupt's entry in an
-# access by interrupt, which are the interrupted task's) go to
+# Sort the KCSAN reports of serial log $1: those naming synchmess (in the
+# title, as the function that made an access, or among the callers of
+# every access; a frame is the driver's by its function's name, or
+# "[synchmess]" with the driver as a module; the "Comm:" and "Workqueue:"
+# lines, which say what ran on the CPU, do not count, nor do the frames
+# under an interrupt's entry in an access by interrupt, which are the
+# interrupted task's) go to
 # $1.kcsan-synchmess, the others to $1.kcsan-other, and $1.filtered is the
 # log without the others, for check_guest_log. A report runs from its
 # "BUG: KCSAN:" line to the "=====" line that closes it. When KCSAN cannot

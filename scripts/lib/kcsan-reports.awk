@@ -23,7 +23,7 @@ inwarn {
 }
 /BUG: KCSAN:/ {
 	inrep = 1; named = prenamed; buf = pre; n++
-	interrupted = 0
+	interrupted = 0; accesses = 0; callers = 0; next_frame_top = 0
 	pre = ""; prenamed = 0
 }
 inrep {
@@ -31,15 +31,37 @@ inrep {
 	# Each access has its own stack; an interrupt entry in it ends the
 	# callers of the access: what follows is the task the interrupt
 	# came in on.
-	if ($0 ~ / (read|write|read-write)( \(marked\))? to .* by /)
+	#
+	# A report is synchmess's when its title names synchmess, when an
+	# access is made by a synchmess function (the first frame of its
+	# stack), or when synchmess called into each access (a frame of
+	# each stack, above any interrupt entry). A race of core code with
+	# an interrupt that synchmess merely called into on one side
+	# (device_del() under synchmess_group_destroy() against rcu_core()
+	# in the timer's softirq, say) is the core's.
+	if ($0 ~ / (read|write|read-write)( \(marked\))? to .* by /) {
 		interrupted = 0
+		accesses++
+		next_frame_top = 1
+	}
 	if ($0 ~ /\] *asm_(sysvec|common_interrupt|exc)_/)
 		interrupted = 1
-	if ($0 ~ /synchmess/ && !interrupted &&
-	    ($0 ~ frame || $0 ~ /BUG: KCSAN:/))
+	if ($0 ~ /BUG: KCSAN:/ && $0 ~ /synchmess/)
 		named = 1
+	if ($0 ~ frame) {
+		if ($0 ~ /synchmess/ && next_frame_top)
+			named = 1
+		if ($0 ~ /synchmess/ && !interrupted && !called[accesses]) {
+			called[accesses] = 1
+			callers++
+		}
+		next_frame_top = 0
+	}
 	if ($0 ~ /==========/) {
 		inrep = 0
+		if (accesses && callers == accesses)
+			named = 1
+		split("", called)
 		if (named) {
 			printf "%s", buf >mine
 			printf "%s", buf >rest
