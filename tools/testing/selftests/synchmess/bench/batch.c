@@ -255,7 +255,6 @@ static double bench_batched(enum batched how, unsigned int total)
 	pid_t writer, reader;
 	int go[2], fds[2], wfd, rfd;
 	double t0;
-	char b;
 
 	if (how != BATCHED_MMSG) {
 		chan_open(&c, SYNCHMESS);
@@ -270,13 +269,8 @@ static double bench_batched(enum batched how, unsigned int total)
 	}
 	if (pipe(go))
 		die("pipe");
-	writer = fork();
-	if (writer < 0)
-		die("fork");
+	writer = fork_gated(go);
 	if (!writer) {
-		close(go[1]);
-		if (read(go[0], &b, 1) < 0)
-			_exit(1);
 		if (how == BATCHED_URING)
 			uring_writer(wfd, total);
 		else if (how == BATCHED_IOCTL)
@@ -285,13 +279,8 @@ static double bench_batched(enum batched how, unsigned int total)
 			mmsg_writer(wfd, total);
 		_exit(0);
 	}
-	reader = fork();
-	if (reader < 0)
-		die("fork");
+	reader = fork_gated(go);
 	if (!reader) {
-		close(go[1]);
-		if (read(go[0], &b, 1) < 0)
-			_exit(1);
 		if (how == BATCHED_URING)
 			uring_reader(rfd, total);
 		else if (how == BATCHED_IOCTL)

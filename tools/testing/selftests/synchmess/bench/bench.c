@@ -50,6 +50,28 @@ void wait_child(pid_t pid)
 	}
 }
 
+/**
+ * fork_gated() - fork a child that starts only when the parent lets go
+ * @go: a pipe; the parent lets every such child go at once by closing
+ *      go[1], so they all start measuring together
+ *
+ * Return: the child's pid in the parent, 0 in the child once let go.
+ */
+pid_t fork_gated(int go[2])
+{
+	pid_t pid = fork();
+	char b;
+
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		close(go[1]);
+		if (read(go[0], &b, 1) < 0)
+			_exit(1);
+	}
+	return pid;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

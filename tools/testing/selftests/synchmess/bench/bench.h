@@ -123,6 +123,7 @@ static inline void die(const char *what)
 unsigned int iterations(unsigned int n);
 double now_ns(void);
 void wait_child(pid_t pid);
+pid_t fork_gated(int go[2]);
 double median(double *v, unsigned int n);
 double med_at(struct figures *rounds, unsigned int n, size_t off);
 double ratio_at(struct figures *rounds, unsigned int n, size_t num,

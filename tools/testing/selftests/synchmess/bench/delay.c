@@ -297,7 +297,6 @@ static double bench_pingpong_flush(unsigned int pending, double window_ns,
 	pid_t ponger, pinger;
 	double t0, t1, took = 0;
 	int go[2];
-	char b;
 
 	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -325,13 +324,8 @@ static double bench_pingpong_flush(unsigned int pending, double window_ns,
 		} while (len != 1);
 		_exit(0);
 	}
-	pinger = fork();
-	if (pinger < 0)
-		die("fork");
+	pinger = fork_gated(go);
 	if (!pinger) {
-		close(go[1]);
-		if (read(go[0], &b, 1) < 0)
-			_exit(1);
 		while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
 			chan_send(&there, &m, 64);
 			if (chan_recv(&back, &m) != 64)

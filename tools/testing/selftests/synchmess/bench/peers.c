@@ -67,7 +67,6 @@ static double bench_throughput(enum ipc ipc, size_t len, unsigned int writers,
 	struct chan c;
 	int go[2];
 	double t0;
-	char b;
 
 	counts = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -78,14 +77,9 @@ static double bench_throughput(enum ipc ipc, size_t len, unsigned int writers,
 	if (pipe(go))
 		die("pipe");
 	for (i = 0; i < writers + readers; i++) {
-		pids[i] = fork();
-		if (pids[i] < 0)
-			die("fork");
+		pids[i] = fork_gated(go);
 		if (pids[i])
 			continue;
-		close(go[1]);
-		if (read(go[0], &b, 1) < 0)
-			_exit(1);
 		if (i < writers) {
 			unsigned int k;
 
