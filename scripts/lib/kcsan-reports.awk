@@ -24,6 +24,7 @@ inwarn {
 /BUG: KCSAN:/ {
 	inrep = 1; named = prenamed; buf = pre; n++
 	interrupted = 0; accesses = 0; callers = 0; next_frame_top = 0
+	split("", called)
 	pre = ""; prenamed = 0
 }
 inrep {
@@ -49,11 +50,13 @@ inrep {
 	if ($0 ~ /BUG: KCSAN:/ && $0 ~ /synchmess/)
 		named = 1
 	if ($0 ~ frame) {
-		if ($0 ~ /synchmess/ && next_frame_top)
-			named = 1
-		if ($0 ~ /synchmess/ && !interrupted && !called[accesses]) {
-			called[accesses] = 1
-			callers++
+		if ($0 ~ /synchmess/) {
+			if (next_frame_top)
+				named = 1
+			if (!interrupted && !called[accesses]) {
+				called[accesses] = 1
+				callers++
+			}
 		}
 		next_frame_top = 0
 	}
@@ -61,7 +64,6 @@ inrep {
 		inrep = 0
 		if (accesses && callers == accesses)
 			named = 1
-		split("", called)
 		if (named) {
 			printf "%s", buf >mine
 			printf "%s", buf >rest
