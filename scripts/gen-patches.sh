@@ -4,8 +4,10 @@
 # Generate patches/, the git-am-able series, from the files of this
 # repository against the pristine linux-source-6.12 tree.
 #
-#   scripts/gen-patches.sh            rewrite patches/
-#   scripts/gen-patches.sh --check    fail if patches/ is not current
+#   scripts/gen-patches.sh              rewrite patches/
+#   scripts/gen-patches.sh --check      fail if patches/ is not current
+#   scripts/gen-patches.sh --stages DIR write the tree of each feature's
+#                                       point to DIR/NN (see below)
 #
 # The series is built in a scratch git repository holding only the base
 # files it touches, so generation takes seconds. Each patch is two files
@@ -13,12 +15,26 @@
 # outside them (Kconfig and Makefile hooks, indexes, MAINTAINERS) with the
 # helpers below, and NN-name.txt is its changelog; series/cover-letter.txt
 # is the cover letter.
+#
+# A feature reaches into files an earlier patch added (a case of an ioctl
+# switch, a field of a struct). series/strip/NN-name.diff takes feature NN
+# out of the driver, uapi and selftests as they stand from patch NN on:
+# applied to this tree from the last feature down, they give the tree of
+# every earlier point of the series, so each patch brings its feature
+# whole, with the lines it adds to earlier files. To change a strip, take
+# the trees --stages writes: DIR/NN is the tree before feature NN, and
+# the strip is `diff -ruN` from the next point's tree (DIR/final for the
+# last feature) to it, run in DIR.
 # Commit dates are fixed, so the same tree always gives the same series.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 CHECK=0
-[ "${1:-}" = "--check" ] && CHECK=1
+STAGES_OUT=
+case ${1:-} in
+--check) CHECK=1;;
+--stages) STAGES_OUT=${2:?--stages needs a directory};;
+esac
 
 TOUCHED=(
 	MAINTAINERS
@@ -32,7 +48,8 @@ TOUCHED=(
 
 ensure_base_tree
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+STAGES=$(mktemp -d)
+trap 'rm -rf "$WORK" "$STAGES"' EXIT
 cd "$WORK"
 git init -q -b synchmess
 for f in "${TOUCHED[@]}"; do
@@ -53,11 +70,72 @@ commit <<'EOF'
 Linux 6.12 (Debian linux-source-6.12), the files the series touches
 EOF
 
+UAPI=include/uapi/linux/synchmess.h
+DRV=drivers/char/synchmess
+KST=tools/testing/selftests/synchmess
+TOOL=tools/synchmess
+SYSFS_ABI=Documentation/ABI/testing/sysfs-class-synchmess
+STAGED=("$UAPI" "$DRV" "$SYSFS_ABI" "$KST")
+
+# The trees of the series' features: $STAGES/final is this one, and
+# $STAGES/NN the tree before feature NN, less every later feature.
+STRIPS=()
+make_stages() {
+	local from=$STAGES/final strip nn i
+
+	mkdir -p "$from"
+	(cd "$TOP" && cp -r --parents "${STAGED[@]}" "$from")
+	for strip in "$TOP"/series/strip/[0-9][0-9]-*.diff; do
+		[ -e "$strip" ] && STRIPS+=("$strip")
+	done
+	for ((i = ${#STRIPS[@]} - 1; i >= 0; i--)); do
+		strip=${STRIPS[i]}
+		nn=$(basename "$strip" | cut -c1-2)
+		cp -r "$from" "$STAGES/$nn"
+		patch -s -p1 -F0 --no-backup-if-mismatch -d "$STAGES/$nn" \
+			<"$strip" || die "$strip does not apply: refresh it"
+		from=$STAGES/$nn
+	done
+}
+
+# The tree patch $PATCH_NR sees: before the first feature after it.
+stage() {
+	local strip nn
+
+	for strip in "${STRIPS[@]}"; do
+		nn=$(basename "$strip" | cut -c1-2)
+		if ((10#$nn > PATCH_NR)); then
+			echo "$STAGES/$nn"
+			return
+		fi
+	done
+	echo "$STAGES/final"
+}
+
+# Copy files from the tree as it stands at this patch.
 copy() {
-	local f
+	local f src here
+
+	here=$(stage)
 	for f in "$@"; do
+		src=$here/$f
+		[ -e "$src" ] || src=$TOP/$f
 		mkdir -p "$(dirname "$f")"
-		cp "$TOP/$f" "$f"
+		cp "$src" "$f"
+	done
+}
+
+# Bring the files under paths $@ that earlier patches added to this
+# patch's tree: what a feature adds to them is part of its patch.
+update_staged() {
+	local here f
+
+	here=$(stage)
+	(cd "$here" && find "$@" -type f 2>/dev/null) |
+	while read -r f; do
+		if [ -e "$f" ]; then
+			cp "$here/$f" "$f"
+		fi
 	done
 }
 
@@ -99,11 +177,6 @@ unmaintain() {
 	grep -vxF "F:	$1" MAINTAINERS >MAINTAINERS.new
 	mv MAINTAINERS.new MAINTAINERS
 }
-
-UAPI=include/uapi/linux/synchmess.h
-DRV=drivers/char/synchmess
-KST=tools/testing/selftests/synchmess
-TOOL=tools/synchmess
 
 # Write the selftests' Makefile as it stands at this point of the series:
 # the final one, less the programs whose sources no patch has added yet,
@@ -171,18 +244,35 @@ add_selftests() {
 
 # Each patch: series/NN-name.sh says which files it copies and which hunks
 # it adds to the base tree, series/NN-name.txt is its changelog.
+make_stages
+if [ -n "$STAGES_OUT" ]; then
+	mkdir -p "$STAGES_OUT"
+	cp -r "$STAGES"/. "$STAGES_OUT"
+	log "wrote the trees of the series' points to $STAGES_OUT"
+	exit 0
+fi
 NR_PATCHES=0
 for part in "$TOP"/series/[0-9][0-9]-*.sh; do
+	PATCH_NR=$((10#$(basename "$part" | cut -c1-2)))
+	# A feature's patch brings what it adds to the driver, its tests'
+	# patch what they add to the earlier tests.
+	case $(head -1 "${part%.sh}.txt") in
+	selftests:*) update_staged "$KST";;
+	*) update_staged "$UAPI" "$DRV" "$SYSFS_ABI";;
+	esac
 	# shellcheck source=/dev/null
 	. "$part"
+	if [ -d $KST ]; then
+		selftests_makefile
+	fi
 	commit <"${part%.sh}.txt"
 	NR_PATCHES=$((NR_PATCHES + 1))
 done
 
-# Every patch adds to the selftests' Makefile; after the last one it
-# must be the tree's.
-cmp -s $KST/Makefile "$TOP/$KST/Makefile" ||
-	die "$KST/Makefile: the series does not end with the tree's"
+# After the last patch, every file of the series must be the tree's.
+for f in $(git -C "$TOP" ls-files "${STAGED[@]}" $TOOL); do
+	cmp -s "$f" "$TOP/$f" || die "$f: the series does not end with the tree's"
+done
 
 git config branch.synchmess.description "$(cat "$TOP/series/cover-letter.txt")"
 

@@ -3,6 +3,5 @@
 # Patch 3: message queue, sourced by scripts/gen-patches.sh: its files and the hunks
 # it adds to the base tree; its changelog is 03-message-queue.txt.
 
-copy $DRV/msgqueue.h $DRV/msgqueue.c $DRV/trace.h
+copy $DRV/msgqueue.h $DRV/msgqueue.c
 maintain "$DRV/msgqueue.*"
-maintain "$DRV/trace.h"

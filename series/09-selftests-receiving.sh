@@ -3,5 +3,4 @@
 # Patch 9: selftests of receiving, sourced by scripts/gen-patches.sh: its files and the hunks
 # it adds to the base tree; its changelog is 09-selftests-receiving.txt.
 
-add_selftests $KST/synchmess_recv_test.c $KST/synchmess_uring.h \
-	$KST/synchmess_uring_test.c
+add_selftests $KST/synchmess_recv_test.c

@@ -1,7 +1,0 @@
-# SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
-# Patch 4: delayed delivery, sourced by scripts/gen-patches.sh: its files and the hunks
-# it adds to the base tree; its changelog is 04-delay.txt.
-
-copy $DRV/delay.h $DRV/delay.c
-maintain "$DRV/delay.*"

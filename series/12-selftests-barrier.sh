@@ -1,6 +1,0 @@
-# SPDX-License-Identifier: GPL-2.0
-# shellcheck shell=bash
-# Patch 12: selftests of the barrier, sourced by scripts/gen-patches.sh: its files and the hunks
-# it adds to the base tree; its changelog is 12-selftests-barrier.txt.
-
-add_selftests $KST/synchmess_barrier_test.c
