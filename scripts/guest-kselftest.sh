@@ -16,7 +16,7 @@ if [ -d /kselftest32 ]; then
 	[ "$rc" -ne 0 ] || rc=$rc32
 fi
 if [ ! -x synchmess/synchmess_bench ]; then
-	# A point of the series before the benchmark (test-stages.sh).
+	# A point of the series before the benchmark (test-points.sh).
 	echo "SYNCHMESS-BENCH absent"
 elif synchmess/synchmess_bench -r 1 -q >/tmp/bench.txt 2>&1 &&
    [ "$(grep -c '^ratio ' /tmp/bench.txt)" -ge 5 ]; then

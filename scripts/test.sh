@@ -10,7 +10,10 @@
 #     path, then the 64-bit suite again with the driver built in; and
 #     (stage "distro") scripts/test-distro.sh's guests: the module built
 #     out of tree (top-level Makefile, compat/) on the 6.12 kernel of 2,
-#     and by DKMS on Debian 12's own 6.1 kernel, booted unmodified;
+#     and by DKMS on Debian 12's own 6.1 kernel, booted unmodified; and
+#     (stage "points") the series at the end of each feature with its
+#     tests, that point's selftests on that point's driver
+#     (scripts/lib/points.sh);
 #  3. the same suite on a debug kernel (KASAN, lockdep, kmemleak, debug
 #     objects, fault injection) with a longer stress run and a kmemleak
 #     scan at the end;
@@ -28,8 +31,9 @@
 #
 #   scripts/test.sh               everything, in the order above
 #   scripts/test.sh STAGE...      only those stages, in the order above:
-#                                 fast (1), x86 (2), distro, debug (3),
-#                                 kcsan (4), arm64 (5), slow (6)
+#                                 fast (1), x86 (2), distro, points,
+#                                 debug (3), kcsan (4), arm64 (5),
+#                                 slow (6)
 #
 # Installs what it needs from Debian. Build output and caches live in
 # ~/.cache/synchmess (SYNCHMESS_CACHE), so a second run rebuilds only what
@@ -38,12 +42,13 @@
 set -euo pipefail
 . "$(dirname "$0")/vm.sh"
 . "$(dirname "$0")/test-distro.sh"
+. "$(dirname "$0")/lib/points.sh"
 
 STAGES=" $* "
 for s in "$@"; do
 	case $s in
-	fast|x86|distro|debug|kcsan|arm64|slow) ;;
-	*) die "unknown stage $s (fast, x86, distro, debug, kcsan, arm64, slow)";;
+	fast|x86|distro|points|debug|kcsan|arm64|slow) ;;
+	*) die "unknown stage $s (fast, x86, distro, points, debug, kcsan, arm64, slow)";;
 	esac
 done
 # stage NAME: whether this run includes stage NAME.
@@ -129,6 +134,12 @@ if stage distro; then
 		external_612 "$B"
 	fi
 	external_debian
+fi
+
+if stage points; then
+	# Every point but the last, which is the whole series of stage x86.
+	mapfile -t POINTS < <(series_points)
+	run_points "${POINTS[@]:0:${#POINTS[@]}-1}"
 fi
 
 if stage debug; then
