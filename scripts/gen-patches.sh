@@ -21,7 +21,10 @@
 # out of the driver, uapi and selftests as they stand from patch NN on:
 # applied to this tree from the last feature down, they give the tree of
 # every earlier point of the series, so each patch brings its feature
-# whole, with the lines it adds to earlier files. To change a strip, take
+# whole, with the lines it adds to earlier files. A strip leaves the
+# files its feature adds (delay.c) alone: no patch before the feature
+# copies them, and deleting them would repeat them whole. To change a
+# strip, take
 # the trees --stages writes: DIR/NN is the tree before feature NN, and
 # the strip is `diff -ruN` from the next point's tree (DIR/final for the
 # last feature) to it, run in DIR.
