@@ -24,10 +24,9 @@
 # whole, with the lines it adds to earlier files. A strip leaves the
 # files its feature adds (delay.c) alone: no patch before the feature
 # copies them, and deleting them would repeat them whole. To change a
-# strip, take
-# the trees --stages writes: DIR/NN is the tree before feature NN, and
-# the strip is `diff -ruN` from the next point's tree (DIR/final for the
-# last feature) to it, run in DIR.
+# strip, take the trees --stages writes: DIR/NN is the tree before
+# feature NN, and the strip is `diff -ruN` from the next point's tree
+# (DIR/final for the last feature) to it, run in DIR.
 # Commit dates are fixed, so the same tree always gives the same series.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
