@@ -128,14 +128,15 @@ copy() {
 }
 
 # Bring the files under paths $@ that earlier patches added to this
-# patch's tree: what a feature adds to them is part of its patch.
+# patch's tree: what a feature adds to them is part of its patch. The
+# selftests' Makefile is not one of them: selftests_makefile writes it.
 update_staged() {
 	local here f
 
 	here=$(stage)
 	(cd "$here" && find "$@" -type f 2>/dev/null) |
 	while read -r f; do
-		if [ -e "$f" ]; then
+		if [ -e "$f" ] && [ "$f" != $KST/Makefile ]; then
 			cp "$here/$f" "$f"
 		fi
 	done
@@ -264,9 +265,6 @@ for part in "$TOP"/series/[0-9][0-9]-*.sh; do
 	esac
 	# shellcheck source=/dev/null
 	. "$part"
-	if [ -d $KST ]; then
-		selftests_makefile
-	fi
 	commit <"${part%.sh}.txt"
 	NR_PATCHES=$((NR_PATCHES + 1))
 done

@@ -49,7 +49,6 @@ run_points() {
 		git -C "$src" rev-parse HEAD >"$src/.git/synchmess-series"
 		KSRC=$src build_kernel "$b" m
 		KSRC=$src build_selftests "$b"
-		rm -rf "$b/tool-root" "$b/kselftest32"
 		boot_and_count "point-$nn" "$b" "$TOP/scripts/guest-kselftest.sh" 1800
 	done
 }
