@@ -128,6 +128,8 @@ static int __init synchmess_init(void)
 	dev_t ctl_devt;
 	int ret;
 
+	synchmess_msg_init();
+
 	/* The layout is ABI: the same on 32 and 64 bit, no hidden padding. */
 	BUILD_BUG_ON(sizeof(struct synchmess_group) != 72);
 	BUILD_BUG_ON(offsetof(struct synchmess_group, flags) != 4);

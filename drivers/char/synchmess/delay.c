@@ -374,17 +374,6 @@ void synchmess_delay_set(struct synchmess_delay *d, u32 ms)
 	WRITE_ONCE(d->send_delay_ms, ms);
 }
 
-/**
- * synchmess_delay_get() - current send delay
- * @d: the delayed delivery state
- *
- * Return: the delay of later writes in milliseconds.
- */
-u32 synchmess_delay_get(struct synchmess_delay *d)
-{
-	return READ_ONCE(d->send_delay_ms);
-}
-
 /*
  * Take d->lock for a write, or fail with -EAGAIN when that would wait and
  * @nowait; a fatal signal ends the wait (-EINTR), which is at most a chunk

@@ -60,7 +60,6 @@ void synchmess_delay_init(struct synchmess_delay *d,
 			  struct synchmess_queue *queue,
 			  struct workqueue_struct *wq);
 void synchmess_delay_set(struct synchmess_delay *d, u32 ms);
-u32 synchmess_delay_get(struct synchmess_delay *d);
 int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
 			 u32 ms, bool nowait);
 int synchmess_delay_post_now(struct synchmess_delay *d, struct list_head *msgs,
@@ -68,5 +67,16 @@ int synchmess_delay_post_now(struct synchmess_delay *d, struct list_head *msgs,
 int synchmess_delay_flush(struct synchmess_delay *d);
 int synchmess_delay_revoke(struct synchmess_delay *d);
 void synchmess_delay_kill(struct synchmess_delay *d);
+
+/**
+ * synchmess_delay_get() - current send delay
+ * @d: the delayed delivery state
+ *
+ * Return: the delay of later writes in milliseconds.
+ */
+static inline u32 synchmess_delay_get(struct synchmess_delay *d)
+{
+	return READ_ONCE(d->send_delay_ms);
+}
 
 #endif /* _SYNCHMESS_DELAY_H */

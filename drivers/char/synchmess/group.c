@@ -429,7 +429,7 @@ static void synchmess_group_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "removed:\t%d\n", synchmess_group_removed(grp));
 	seq_printf(m, "access:\t%s\n", synchmess_group_access(file));
 	seq_printf(m, "messages:\t%u\n", READ_ONCE(grp->queue.count));
-	seq_printf(m, "bytes:\t%ld\n", atomic_long_read(&grp->queue.stored));
+	seq_printf(m, "bytes:\t%u\n", synchmess_queue_stored(&grp->queue));
 	seq_printf(m, "delayed:\t%u\n", READ_ONCE(grp->delay.count));
 	seq_printf(m, "sleepers:\t%u\n",
 		   synchmess_barrier_sleepers(&grp->barrier));

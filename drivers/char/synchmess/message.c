@@ -44,6 +44,7 @@
 #include <linux/errno.h>
 #include <linux/err.h>
 #include <linux/gfp.h>
+#include <linux/init.h>
 #include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
@@ -170,6 +171,39 @@ static size_t synchmess_msg_layout_charge(const struct synchmess_msg_layout *lo)
 	       (1 + lo->nr_chunks) * SYNCHMESS_SLAB_META;
 }
 
+/*
+ * What a message too short for a chunk is charged, by its length, as
+ * every write and read of one would otherwise ask kmalloc_size_roundup().
+ */
+static u16 synchmess_msg_small_charges[SYNCHMESS_MSG_MIN_CHUNK] __ro_after_init;
+
+/**
+ * synchmess_msg_init() - work out what short messages are charged
+ *
+ * Called once, before any message is written.
+ */
+void __init synchmess_msg_init(void)
+{
+	struct synchmess_msg_layout lo;
+	size_t len;
+
+	for (len = 0; len < SYNCHMESS_MSG_MIN_CHUNK; len++) {
+		synchmess_msg_layout(len, &lo);
+		synchmess_msg_small_charges[len] =
+			synchmess_msg_layout_charge(&lo);
+	}
+}
+
+/* What a message of @len bytes laid out as @lo is charged. */
+static __always_inline size_t
+synchmess_msg_layout_charge_of(size_t len,
+			       const struct synchmess_msg_layout *lo)
+{
+	if (likely(len < SYNCHMESS_MSG_MIN_CHUNK))
+		return synchmess_msg_small_charges[len];
+	return synchmess_msg_layout_charge(lo);
+}
+
 /**
  * synchmess_msg_charge() - bytes of memory a message of @len bytes holds
  * @len: payload length, at most max_message_size
@@ -182,7 +216,7 @@ size_t synchmess_msg_charge(size_t len)
 	struct synchmess_msg_layout lo;
 
 	synchmess_msg_layout(len, &lo);
-	return synchmess_msg_layout_charge(&lo);
+	return synchmess_msg_layout_charge_of(len, &lo);
 }
 
 static void synchmess_msg_free_parts(struct synchmess_msg *msg,
@@ -221,7 +255,7 @@ struct synchmess_msg *synchmess_msg_alloc(size_t len,
 	int ret;
 
 	synchmess_msg_layout(len, &lo);
-	charge = synchmess_msg_layout_charge(&lo);
+	charge = synchmess_msg_layout_charge_of(len, &lo);
 	ret = synchmess_user_charge_memory(writer, charge);
 	if (ret)
 		return ERR_PTR(ret);
@@ -275,7 +309,9 @@ void synchmess_msg_free(struct synchmess_msg *msg)
 
 	synchmess_msg_layout(msg->len, &lo);
 	synchmess_msg_free_parts(msg, &lo, lo.nr_chunks);
-	synchmess_user_uncharge_memory(writer, synchmess_msg_layout_charge(&lo));
+	synchmess_user_uncharge_memory(writer,
+				       synchmess_msg_layout_charge_of(msg->len,
+								      &lo));
 	put_pid(msg->sender);
 	kfree(msg);
 }

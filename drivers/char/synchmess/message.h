@@ -67,6 +67,7 @@ struct synchmess_msg_info {
 	ktime_t published;
 };
 
+void synchmess_msg_init(void);
 size_t synchmess_msg_charge(size_t len);
 struct synchmess_msg *synchmess_msg_alloc(size_t len,
 					  struct synchmess_user *writer);

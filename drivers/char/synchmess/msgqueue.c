@@ -23,9 +23,9 @@
  *   handed   set      no           reader returns with it      acquire
  *                                                              load
  *
- * The writer holds a reference on the reader's task across the store, as
- * the reader may return, and its task exit, once @msg is set; it wakes the
- * reader under q->lock, since wake_q_add() and wake_up_q(), with which
+ * The writer wakes the reader under rcu_read_lock(), as rcuwait_wake_up()
+ * does, since the reader may return, and its task exit, once @msg is set;
+ * and under q->lock, since wake_q_add() and wake_up_q(), with which
  * mqueue wakes after dropping its lock, are not exported to modules. A
  * reader woken by a signal or its timeout takes q->lock and finds either
  * state, never one in between, so it never waits for a writer.
@@ -48,7 +48,6 @@
  * is never held while waiting for a message.
  */
 #include <linux/atomic.h>
-#include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/ktime.h>
 #include <linux/minmax.h>
@@ -56,8 +55,9 @@
 #include <linux/hrtimer.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/sched/task.h>
 #include <linux/timekeeping.h>
 
 #include "msgqueue.h"
@@ -90,8 +90,7 @@ void synchmess_queue_init(struct synchmess_queue *q, u32 id,
 	q->count = 0;
 	INIT_LIST_HEAD(&q->waiters);
 	q->dead = false;
-	atomic_long_set(&q->stored, 0);
-	atomic_set(&q->held, 0);
+	atomic64_set(&q->usage, 0);
 	q->limits = limits;
 	q->owner = owner;
 	q->id = id;
@@ -126,19 +125,6 @@ void synchmess_queue_wake_writers(struct synchmess_queue *q)
 	synchmess_queue_wake_writable(q);
 }
 
-/* Give back the bytes of a message, reserved or not. */
-static void synchmess_queue_unreserve_bytes(struct synchmess_queue *q,
-					    size_t len)
-{
-	atomic_long_sub(len, &q->stored);
-	/*
-	 * Pairs with smp_mb() in synchmess_queue_poll(): a poller is either
-	 * seen here or sees the bytes freed.
-	 */
-	smp_mb__after_atomic();
-	synchmess_queue_wake_writable(q);
-}
-
 /**
  * synchmess_queue_unreserve() - give back what synchmess_queue_reserve()
  *                               counted
@@ -147,8 +133,13 @@ static void synchmess_queue_unreserve_bytes(struct synchmess_queue *q,
  */
 void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len)
 {
-	atomic_dec(&q->held);
-	synchmess_queue_unreserve_bytes(q, len);
+	atomic64_sub(SYNCHMESS_QUEUE_ONE_MSG + len, &q->usage);
+	/*
+	 * Pairs with smp_mb() in synchmess_queue_poll(): a poller is either
+	 * seen here or sees the storage freed.
+	 */
+	smp_mb__after_atomic();
+	synchmess_queue_wake_writable(q);
 }
 
 /**
@@ -157,66 +148,30 @@ void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len)
  * @len: payload length of the message about to be stored
  *
  * Storage is counted when a message is written, published or delayed, so a
- * delayed message never finds the group full when it comes due. Bytes and
- * messages are reserved one after the other, each never past its limit: a
- * concurrent write may see the group full for the moment the other one
- * takes to give back what it could not use.
+ * delayed message never finds the group full when it comes due. The bytes
+ * and the message are counted together, never past either limit; the
+ * bytes never pass a 32-bit max_storage_size, so never reach the bits
+ * that count messages.
  *
  * Return: 0, or -ENOSPC when the group's stored bytes plus @len would pass
  * its max_storage_size, or it holds max_messages messages already.
  */
 int synchmess_queue_reserve(struct synchmess_queue *q, size_t len)
 {
-	size_t limit = synchmess_limit_storage_size(q->limits);
-	int max = synchmess_limit_messages(q->limits);
-	long stored = atomic_long_read(&q->stored);
-	int held;
+	u32 limit = synchmess_limit_storage_size(q->limits);
+	u32 max = synchmess_limit_messages(q->limits);
+	s64 usage = atomic64_read(&q->usage);
+	u32 stored, held;
 
 	do {
-		if (len > limit || (size_t)stored > limit - len)
+		stored = (u32)usage;
+		held = usage >> SYNCHMESS_QUEUE_MSG_SHIFT;
+		if (len > limit || stored > limit - len || held >= max)
 			return -ENOSPC;
-	} while (!atomic_long_try_cmpxchg(&q->stored, &stored, stored + len));
-
-	held = atomic_read(&q->held);
-	do {
-		if (held >= max) {
-			synchmess_queue_unreserve_bytes(q, len);
-			return -ENOSPC;
-		}
-	} while (!atomic_try_cmpxchg(&q->held, &held, held + 1));
+	} while (!atomic64_try_cmpxchg(&q->usage, &usage,
+				       usage + SYNCHMESS_QUEUE_ONE_MSG + len));
 
 	return 0;
-}
-
-/**
- * synchmess_queue_writer() - the record a message written now is charged to
- * @q: the queue of the group
- *
- * The owner, the usual writer, needs neither a lookup nor a reference of
- * the message's own; synchmess_queue_free_msg() tells the two apart.
- *
- * Return: the writer's record, with a reference for the message unless it
- * is the owner's, or NULL when out of memory.
- */
-struct synchmess_user *synchmess_queue_writer(struct synchmess_queue *q)
-{
-	kuid_t euid = current_euid();
-
-	if (uid_eq(euid, q->owner->uid))
-		return q->owner;
-	return synchmess_user_get(euid);
-}
-
-/**
- * synchmess_queue_put_writer() - drop what synchmess_queue_writer() gave
- * @q:      the queue of the group
- * @writer: its result
- */
-void synchmess_queue_put_writer(struct synchmess_queue *q,
-				struct synchmess_user *writer)
-{
-	if (writer != q->owner)
-		synchmess_user_put(writer);
 }
 
 /**
@@ -245,14 +200,20 @@ static void synchmess_queue_hand(struct synchmess_queue *q,
 				 struct synchmess_reader *r,
 				 struct synchmess_msg *msg)
 {
-	struct task_struct *task = get_task_struct(r->task);
+	struct task_struct *task = r->task;
 
 	lockdep_assert_held(&q->lock);
 	list_del(&r->node);
+	/*
+	 * The reader may return, and its task exit, once @msg is stored; a
+	 * task is freed only a grace period after it exits, so it is still
+	 * there to wake, as in rcuwait_wake_up().
+	 */
+	rcu_read_lock();
 	/* Pairs with smp_load_acquire() in synchmess_queue_wait(). */
 	smp_store_release(&r->msg, msg);
 	wake_up_process(task);
-	put_task_struct(task);
+	rcu_read_unlock();
 }
 
 /*
@@ -719,6 +680,7 @@ __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
 {
 	__poll_t mask = 0;
 	unsigned int count;
+	s64 usage;
 	bool dead;
 
 	poll_wait(file, &q->pollers, pt);
@@ -739,9 +701,10 @@ __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
 	 * synchmess_queue_wake_writers().
 	 */
 	smp_mb();
-	if ((size_t)atomic_long_read(&q->stored) <
-	    synchmess_limit_storage_size(q->limits) &&
-	    atomic_read(&q->held) < synchmess_limit_messages(q->limits))
+	usage = atomic64_read(&q->usage);
+	if ((u32)usage < synchmess_limit_storage_size(q->limits) &&
+	    usage >> SYNCHMESS_QUEUE_MSG_SHIFT <
+	    synchmess_limit_messages(q->limits))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 
 	return mask;

@@ -7,6 +7,8 @@
 #define _SYNCHMESS_MSGQUEUE_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
+#include <linux/cred.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -18,6 +20,7 @@
 
 #include "limits.h"
 #include "message.h"
+#include "user.h"
 
 /**
  * struct synchmess_queue - published messages of one group
@@ -29,10 +32,11 @@
  *            an entry only while @msgs is empty, as a message published
  *            while a reader waits goes straight to that reader
  * @dead:     set once the group is removed; nothing is queued after that
- * @stored:   payload bytes of all messages of the group, published and
- *            delayed, held to the group's max_storage_size
- * @held:     messages of the group, published and delayed, held to the
- *            group's max_messages
+ * @usage:    what the group stores, published and delayed: payload bytes
+ *            in the low 32 bits, held to its max_storage_size, and
+ *            messages above them, held to its max_messages; one word, so
+ *            that a message is counted and given back in one atomic
+ *            operation
  * @limits:   the group's limits
  * @owner:    the record of the group's owner, on which the group holds a
  *            reference: the owner's messages, which never outlive the
@@ -52,8 +56,7 @@ struct synchmess_queue {
 	unsigned int count;
 	struct list_head waiters;
 	bool dead;
-	atomic_long_t stored;
-	atomic_t held;
+	atomic64_t usage;
 	const struct synchmess_group_limits *limits;
 	struct synchmess_user *owner;
 	u32 id;
@@ -76,14 +79,21 @@ struct synchmess_wait {
 	ktime_t expires;
 };
 
+/* synchmess_queue.usage: messages above bit 32, bytes below. */
+#define SYNCHMESS_QUEUE_MSG_SHIFT	32
+#define SYNCHMESS_QUEUE_ONE_MSG		BIT_ULL(SYNCHMESS_QUEUE_MSG_SHIFT)
+
+/* Payload bytes the group stores, published and delayed. */
+static inline u32 synchmess_queue_stored(const struct synchmess_queue *q)
+{
+	return (u32)atomic64_read(&q->usage);
+}
+
 void synchmess_queue_init(struct synchmess_queue *q, u32 id,
 			  const struct synchmess_group_limits *limits,
 			  struct synchmess_user *owner);
 int synchmess_queue_reserve(struct synchmess_queue *q, size_t len);
 void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len);
-struct synchmess_user *synchmess_queue_writer(struct synchmess_queue *q);
-void synchmess_queue_put_writer(struct synchmess_queue *q,
-				struct synchmess_user *writer);
 void synchmess_queue_free_msg(struct synchmess_queue *q,
 			      struct synchmess_msg *msg);
 void synchmess_queue_wake_writers(struct synchmess_queue *q);
@@ -108,5 +118,37 @@ void synchmess_queue_put_back(struct synchmess_queue *q,
 __poll_t synchmess_queue_poll(struct synchmess_queue *q, struct file *file,
 			      poll_table *pt);
 void synchmess_queue_kill(struct synchmess_queue *q);
+
+/**
+ * synchmess_queue_writer() - the record a message written now is charged to
+ * @q: the queue of the group
+ *
+ * The owner, the usual writer, needs neither a lookup nor a reference of
+ * the message's own; synchmess_queue_free_msg() tells the two apart.
+ *
+ * Return: the writer's record, with a reference for the message unless it
+ * is the owner's, or NULL when out of memory.
+ */
+static inline struct synchmess_user *
+synchmess_queue_writer(struct synchmess_queue *q)
+{
+	kuid_t euid = current_euid();
+
+	if (uid_eq(euid, q->owner->uid))
+		return q->owner;
+	return synchmess_user_get(euid);
+}
+
+/**
+ * synchmess_queue_put_writer() - drop what synchmess_queue_writer() gave
+ * @q:      the queue of the group
+ * @writer: its result
+ */
+static inline void synchmess_queue_put_writer(struct synchmess_queue *q,
+					      struct synchmess_user *writer)
+{
+	if (writer != q->owner)
+		synchmess_user_put(writer);
+}
 
 #endif /* _SYNCHMESS_MSGQUEUE_H */

@@ -27,7 +27,7 @@ static ssize_t bytes_show(struct device *dev, struct device_attribute *attr,
 {
 	struct synchmess_grp *grp = synchmess_dev_group(dev);
 
-	return sysfs_emit(buf, "%ld\n", atomic_long_read(&grp->queue.stored));
+	return sysfs_emit(buf, "%u\n", synchmess_queue_stored(&grp->queue));
 }
 static DEVICE_ATTR_RO(bytes);
 

@@ -126,46 +126,6 @@ void synchmess_user_uncharge_group(struct synchmess_user *user)
 }
 
 /**
- * synchmess_user_charge_memory() - charge a message to its writer
- * @user:   the writer's record
- * @charge: what the message is charged, from synchmess_msg_charge()
- *
- * Only a write that would pass the quota asks for CAP_SYS_RESOURCE, so the
- * common case costs one atomic operation.
- *
- * Return: 0, or -EDQUOT past max_user_memory without CAP_SYS_RESOURCE.
- */
-int synchmess_user_charge_memory(struct synchmess_user *user, size_t charge)
-{
-	unsigned long limit = synchmess_max_user_memory();
-	long held = atomic_long_read(&user->memory);
-	bool exempt = false;
-
-	do {
-		if (!exempt && (charge > limit ||
-				(unsigned long)held > limit - charge)) {
-			if (!capable(CAP_SYS_RESOURCE))
-				return -EDQUOT;
-			exempt = true;
-		}
-	} while (!atomic_long_try_cmpxchg(&user->memory, &held, held + charge));
-
-	return 0;
-}
-
-/**
- * synchmess_user_uncharge_memory() - give back what
- *                                    synchmess_user_charge_memory() charged
- * @user:   the writer's record
- * @charge: what the message was charged
- */
-void synchmess_user_uncharge_memory(struct synchmess_user *user,
-				    size_t charge)
-{
-	atomic_long_sub(charge, &user->memory);
-}
-
-/**
  * synchmess_user_show() - list every user's figures, for fdinfo of the
  *                         control device
  * @m: where they go; uids are shown as the reader's user namespace sees them
