@@ -56,6 +56,7 @@ static void synchmess_group_free(struct kref *ref)
 {
 	struct synchmess_grp *grp = container_of(ref, struct synchmess_grp, ref);
 
+	synchmess_queue_destroy(&grp->queue);
 	synchmess_user_uncharge_group(grp->owner);
 	synchmess_user_put(grp->owner);
 	kfree(grp);
@@ -160,6 +161,7 @@ struct synchmess_msg *synchmess_group_new_msg(struct synchmess_grp *grp,
 	size_t len = iov_iter_count(from);
 	struct synchmess_user *writer;
 	struct synchmess_msg *msg;
+	struct pid *sender;
 	int ret;
 
 	if (len > synchmess_limit_message_size(&grp->limits))
@@ -174,8 +176,10 @@ struct synchmess_msg *synchmess_group_new_msg(struct synchmess_grp *grp,
 		synchmess_queue_unreserve(&grp->queue, len);
 		return ERR_PTR(-ENOMEM);
 	}
-	msg = synchmess_msg_alloc(len, writer);
+	sender = synchmess_queue_sender(&grp->queue);
+	msg = synchmess_msg_alloc(len, writer, sender);
 	if (IS_ERR(msg)) {
+		synchmess_queue_put_sender(&grp->queue, sender);
 		synchmess_queue_put_writer(&grp->queue, writer);
 		synchmess_queue_unreserve(&grp->queue, len);
 		return msg;

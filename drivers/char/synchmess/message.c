@@ -239,12 +239,14 @@ static void synchmess_msg_free_parts(struct synchmess_msg *msg,
  * @len:    payload length, at most max_message_size
  * @writer: the user writing it, charged for its memory until it is freed;
  *          the caller keeps the record alive that long
+ * @sender: the thread group writing it; the caller keeps it alive as long
  *
  * Return: the message with its length set, or an ERR_PTR() of
  * -EDQUOT when @writer is past max_user_memory, or -ENOMEM.
  */
 struct synchmess_msg *synchmess_msg_alloc(size_t len,
-					  struct synchmess_user *writer)
+					  struct synchmess_user *writer,
+					  struct pid *sender)
 {
 	struct synchmess_msg_layout lo;
 	unsigned int i = 0;
@@ -285,7 +287,7 @@ struct synchmess_msg *synchmess_msg_alloc(size_t len,
 	}
 
 	msg->writer = writer;
-	msg->sender = get_pid(task_tgid(current));
+	msg->sender = sender;
 	return msg;
 
 err_parts:
@@ -300,7 +302,8 @@ err_uncharge:
  * synchmess_msg_free() - free a message allocated by synchmess_msg_alloc()
  * @msg: the message, unlinked from any list
  *
- * Its charge goes back to its writer.
+ * Its charge goes back to its writer; the caller lets go of its writer's
+ * record and struct pid.
  */
 void synchmess_msg_free(struct synchmess_msg *msg)
 {
@@ -312,7 +315,6 @@ void synchmess_msg_free(struct synchmess_msg *msg)
 	synchmess_user_uncharge_memory(writer,
 				       synchmess_msg_layout_charge_of(msg->len,
 								      &lo));
-	put_pid(msg->sender);
 	kfree(msg);
 }
 

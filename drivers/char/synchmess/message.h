@@ -14,6 +14,7 @@
 #include <linux/types.h>
 #include <linux/uio.h>
 
+struct pid;
 struct synchmess_user;
 
 /**
@@ -70,7 +71,8 @@ struct synchmess_msg_info {
 void synchmess_msg_init(void);
 size_t synchmess_msg_charge(size_t len);
 struct synchmess_msg *synchmess_msg_alloc(size_t len,
-					  struct synchmess_user *writer);
+					  struct synchmess_user *writer,
+					  struct pid *sender);
 void synchmess_msg_free(struct synchmess_msg *msg);
 int synchmess_msg_copy_from(struct synchmess_msg *msg, struct iov_iter *from);
 ssize_t synchmess_msg_copy_to(struct synchmess_msg *msg, struct iov_iter *to);

@@ -93,6 +93,7 @@ void synchmess_queue_init(struct synchmess_queue *q, u32 id,
 	atomic64_set(&q->usage, 0);
 	q->limits = limits;
 	q->owner = owner;
+	q->sender = NULL;
 	q->id = id;
 	init_waitqueue_head(&q->pollers);
 	init_waitqueue_head(&q->writable);
@@ -100,6 +101,16 @@ void synchmess_queue_init(struct synchmess_queue *q, u32 id,
 	q->peeked = NULL;
 	q->peeked_out = false;
 	q->peeked_taken = false;
+}
+
+/**
+ * synchmess_queue_destroy() - drop what the queue holds once its group is
+ *                             freed
+ * @q: the queue, with no message left
+ */
+void synchmess_queue_destroy(struct synchmess_queue *q)
+{
+	put_pid(q->sender);
 }
 
 /* The callers' barriers pair with smp_mb() in synchmess_queue_poll(). */
@@ -176,18 +187,21 @@ int synchmess_queue_reserve(struct synchmess_queue *q, size_t len)
 
 /**
  * synchmess_queue_free_msg() - free a message of the group, with its storage
- *                              and its writer's reference
+ *                              and its writer's references
  * @q:   the queue of the group
- * @msg: a message reserved by synchmess_queue_reserve(), its writer from
- *       synchmess_queue_writer(), on no list the queue still reads
+ * @msg: a message reserved by synchmess_queue_reserve(), its writer and
+ *       sender from synchmess_queue_writer() and synchmess_queue_sender(),
+ *       on no list the queue still reads
  */
 void synchmess_queue_free_msg(struct synchmess_queue *q,
 			      struct synchmess_msg *msg)
 {
 	struct synchmess_user *writer = msg->writer;
+	struct pid *sender = msg->sender;
 	size_t len = msg->len;
 
 	synchmess_msg_free(msg);
+	synchmess_queue_put_sender(q, sender);
 	synchmess_queue_put_writer(q, writer);
 	synchmess_queue_unreserve(q, len);
 }

@@ -12,7 +12,9 @@
 #include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
 #include <linux/poll.h>
+#include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uio.h>
@@ -41,6 +43,9 @@
  * @owner:    the record of the group's owner, on which the group holds a
  *            reference: the owner's messages, which never outlive the
  *            group, hold none of their own
+ * @sender:   the thread group that wrote to the group first, NULL before,
+ *            on which the group holds a reference from then on: its
+ *            messages hold none of their own either
  * @id:       the group's id, which trace events name it by
  * @pollers:  EPOLLIN pollers, and peekers waiting for a message
  * @writable: EPOLLOUT pollers waiting for storage to be freed
@@ -59,6 +64,7 @@ struct synchmess_queue {
 	atomic64_t usage;
 	const struct synchmess_group_limits *limits;
 	struct synchmess_user *owner;
+	struct pid *sender;
 	u32 id;
 	wait_queue_head_t pollers;
 	wait_queue_head_t writable;
@@ -92,6 +98,7 @@ static inline u32 synchmess_queue_stored(const struct synchmess_queue *q)
 void synchmess_queue_init(struct synchmess_queue *q, u32 id,
 			  const struct synchmess_group_limits *limits,
 			  struct synchmess_user *owner);
+void synchmess_queue_destroy(struct synchmess_queue *q);
 int synchmess_queue_reserve(struct synchmess_queue *q, size_t len);
 void synchmess_queue_unreserve(struct synchmess_queue *q, size_t len);
 void synchmess_queue_free_msg(struct synchmess_queue *q,
@@ -149,6 +156,47 @@ static inline void synchmess_queue_put_writer(struct synchmess_queue *q,
 {
 	if (writer != q->owner)
 		synchmess_user_put(writer);
+}
+
+/**
+ * synchmess_queue_sender() - the thread group a message written now is from
+ * @q: the queue of the group
+ *
+ * The first writer, usually the only one, is held by the group, so that
+ * its messages need no reference of their own; synchmess_queue_free_msg()
+ * tells them apart.
+ *
+ * Return: the writer's struct pid, with a reference for the message unless
+ * the group holds it.
+ */
+static inline struct pid *synchmess_queue_sender(struct synchmess_queue *q)
+{
+	struct pid *pid = task_tgid(current);
+	struct pid *first = READ_ONCE(q->sender);
+
+	if (likely(pid == first))
+		return pid;
+	get_pid(pid);
+	if (!first) {
+		/* On success, the reference just taken is the group's. */
+		first = cmpxchg(&q->sender, NULL, pid);
+		/* Another thread of this process came first: the group holds. */
+		if (first == pid)
+			put_pid(pid);
+	}
+	return pid;
+}
+
+/**
+ * synchmess_queue_put_sender() - drop what synchmess_queue_sender() gave
+ * @q:      the queue of the group
+ * @sender: its result
+ */
+static inline void synchmess_queue_put_sender(struct synchmess_queue *q,
+					      struct pid *sender)
+{
+	if (sender != READ_ONCE(q->sender))
+		put_pid(sender);
 }
 
 #endif /* _SYNCHMESS_MSGQUEUE_H */
