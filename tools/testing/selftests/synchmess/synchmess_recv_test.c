@@ -716,6 +716,38 @@ TEST_F(group, sender_pid_is_zero_once_the_writer_has_exited)
 	EXPECT_EQ(0, r.sender_pid) TH_LOG("writer was %d", pid);
 }
 
+/*
+ * The group holds its first writer's struct pid, and a later writer's
+ * message holds its own: each still names its writer while it lives, and
+ * the later one's is 0 once that writer has exited.
+ */
+TEST_F(group, sender_pid_of_a_later_writer_outlives_the_first)
+{
+	struct synchmess_recv r;
+	char buf[16];
+	pid_t pid;
+	int hold;
+
+	ASSERT_EQ(5, write(self->fd, "first", 5));
+	pid = fork_writer(write_hello, self->fd, self->id, &hold);
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, end_writer(pid, hold));
+	ASSERT_EQ(5, write(self->fd, "third", 5));
+
+	ASSERT_EQ(5, recv_msg(self->fd, &r, buf, sizeof(buf),
+			      SYNCHMESS_RECV_NONBLOCK, 0));
+	EXPECT_EQ(0, memcmp(buf, "first", 5));
+	EXPECT_EQ(getpid(), r.sender_pid);
+	ASSERT_EQ(5, recv_msg(self->fd, &r, buf, sizeof(buf),
+			      SYNCHMESS_RECV_NONBLOCK, 0));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	EXPECT_EQ(0, r.sender_pid) TH_LOG("writer was %d", pid);
+	ASSERT_EQ(5, recv_msg(self->fd, &r, buf, sizeof(buf),
+			      SYNCHMESS_RECV_NONBLOCK, 0));
+	EXPECT_EQ(0, memcmp(buf, "third", 5));
+	EXPECT_EQ(getpid(), r.sender_pid);
+}
+
 TEST_F(group, written_ns_lies_between_clock_reads_around_the_write)
 {
 	struct synchmess_recv r;
