@@ -26,7 +26,8 @@
 # copies them, and deleting them would repeat them whole. To change a
 # strip, take the trees --stages writes: DIR/NN is the tree before
 # feature NN, and the strip is `diff -ruN` from the next point's tree
-# (DIR/final for the last feature) to it, run in DIR.
+# (DIR/final for the last feature) to it, run in DIR; after a change of
+# code a strip touches, scripts/carry-strips.sh carries it into them.
 # Commit dates are fixed, so the same tree always gives the same series.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -95,7 +96,7 @@ make_stages() {
 		nn=$(basename "$strip" | cut -c1-2)
 		cp -r "$from" "$STAGES/$nn"
 		patch -s -p1 -F0 --no-backup-if-mismatch -d "$STAGES/$nn" \
-			<"$strip" || die "$strip does not apply: refresh it"
+			<"$strip" || die "$strip does not apply: refresh it (scripts/carry-strips.sh)"
 		from=$STAGES/$nn
 	done
 }
