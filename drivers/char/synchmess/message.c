@@ -240,6 +240,7 @@ static void synchmess_msg_free_parts(struct synchmess_msg *msg,
  * @writer: the user writing it, charged for its memory until it is freed;
  *          the caller keeps the record alive that long
  * @sender: the thread group writing it; the caller keeps it alive as long
+ *          as the message
  *
  * Return: the message with its length set, or an ERR_PTR() of
  * -EDQUOT when @writer is past max_user_memory, or -ENOMEM.
