@@ -21,10 +21,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-STAGED=(include/uapi/linux/synchmess.h drivers/char/synchmess
-	Documentation/ABI/testing/sysfs-class-synchmess
-	tools/testing/selftests/synchmess)
-
 usage() {
 	sed -n '3,20s/^# \{0,1\}//p' "$0" >&2
 	exit 2
@@ -49,7 +45,7 @@ carry() {
 	cp -r "$old"/. "$new"
 	rm -rf "$new/final"
 	mkdir -p "$new/final"
-	(cd "$TOP" && cp -r --parents "${STAGED[@]}" "$new/final")
+	(cd "$TOP" && cp -r --parents "${SERIES_STAGED[@]}" "$new/final")
 	for p in $(points); do
 		[ -d "$old/$p" ] || die "$old has no $p/"
 		while read -r f; do

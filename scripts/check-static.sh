@@ -47,9 +47,6 @@ python3 -c 'import ply, git' ||
 
 OUT=$CACHE/static
 mkdir -p "$OUT"
-DRV=drivers/char/synchmess
-KST=tools/testing/selftests/synchmess
-UAPI=include/uapi/linux/synchmess.h
 
 # report NAME LOG: one line per checker; every line of LOG is a finding.
 report() {

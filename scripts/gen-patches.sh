@@ -73,12 +73,7 @@ commit <<'EOF'
 Linux 6.12 (Debian linux-source-6.12), the files the series touches
 EOF
 
-UAPI=include/uapi/linux/synchmess.h
-DRV=drivers/char/synchmess
-KST=tools/testing/selftests/synchmess
 TOOL=tools/synchmess
-SYSFS_ABI=Documentation/ABI/testing/sysfs-class-synchmess
-STAGED=("$UAPI" "$DRV" "$SYSFS_ABI" "$KST")
 
 # The trees of the series' features: $STAGES/final is this one, and
 # $STAGES/NN the tree before feature NN, less every later feature.
@@ -87,7 +82,7 @@ make_stages() {
 	local from=$STAGES/final strip nn i
 
 	mkdir -p "$from"
-	(cd "$TOP" && cp -r --parents "${STAGED[@]}" "$from")
+	(cd "$TOP" && cp -r --parents "${SERIES_STAGED[@]}" "$from")
 	for strip in "$TOP"/series/strip/[0-9][0-9]-*.diff; do
 		[ -e "$strip" ] && STRIPS+=("$strip")
 	done
@@ -271,7 +266,7 @@ for part in "$TOP"/series/[0-9][0-9]-*.sh; do
 done
 
 # After the last patch, every file of the series must be the tree's.
-for f in $(git -C "$TOP" ls-files "${STAGED[@]}" $TOOL); do
+for f in $(git -C "$TOP" ls-files "${SERIES_STAGED[@]}" $TOOL); do
 	cmp -s "$f" "$TOP/$f" || die "$f: the series does not end with the tree's"
 done
 

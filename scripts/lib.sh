@@ -10,6 +10,14 @@ TARBALL=${SYNCHMESS_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 KSRC=$CACHE/linux
 # Fixed dates make every generated commit, and so the series, reproducible.
 BASE_DATE="2026-11-01T00:00:00+0000"
+# The series' own files, and of them what each point of the series has a
+# tree of: what the strips of series/strip/ take features out of
+# (gen-patches.sh, carry-strips.sh).
+UAPI=include/uapi/linux/synchmess.h
+DRV=drivers/char/synchmess
+KST=tools/testing/selftests/synchmess
+SYSFS_ABI=Documentation/ABI/testing/sysfs-class-synchmess
+SERIES_STAGED=("$UAPI" "$DRV" "$SYSFS_ABI" "$KST")
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
