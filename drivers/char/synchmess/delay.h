@@ -18,7 +18,7 @@
 
 /**
  * struct synchmess_delay - pending delayed messages of one group
- * @lock:          protects @appended, @inserted, @count
+ * @lock:          protects @appended, @inserted, @hint, @hint_next, @count
  *                 and @dead, and orders every publication of delayed
  *                 messages, so that they keep their order and no later
  *                 write overtakes a due one
@@ -26,6 +26,9 @@
  *                 due before the latest pending one when written
  * @inserted:      the other delayed messages, by deadline, ties in write
  *                 order; each is due before the last of @appended
+ * @hint:          the message last inserted into @inserted, while it is
+ *                 there; the next one often goes right after it
+ * @hint_next:     the message after @hint in @inserted, NULL when none is
  * @count:         number of delayed messages
  * @dead:          set once the group is removed
  * @send_delay_ms: delay applied to later writes, 0 to publish at once
@@ -44,6 +47,8 @@ struct synchmess_delay {
 	struct mutex lock;	/* orders publication against flush and revoke */
 	struct list_head appended;
 	struct rb_root_cached inserted;
+	struct synchmess_msg *hint;
+	struct synchmess_msg *hint_next;
 	unsigned int count;
 	bool dead;
 	u32 send_delay_ms;

@@ -249,6 +249,47 @@ TEST_F(group, fsync_publishes_mixed_delays_in_deadline_order)
 	EXPECT_EQ(-EAGAIN, sm_read_nonblock(self->fd, buf, sizeof(buf)));
 }
 
+/*
+ * A burst of one delay goes in right after the write before it. Once that
+ * write is published and read, the next burst must not be placed after it:
+ * its memory is gone (KASAN says so in the debug guest).
+ */
+TEST_F(group, burst_after_a_published_burst_keeps_deadline_order)
+{
+	static const char after[] = "deyz";
+	char buf[8];
+	double end;
+	int i;
+
+	ASSERT_EQ(0, set_delay(self->fd, 600000));
+	ASSERT_EQ(1, write(self->fd, "z", 1));
+	ASSERT_EQ(0, set_delay(self->fd, 500000));
+	ASSERT_EQ(1, write(self->fd, "y", 1));
+	ASSERT_EQ(0, set_delay(self->fd, 100));
+	ASSERT_EQ(1, write(self->fd, "a", 1));
+	ASSERT_EQ(1, write(self->fd, "b", 1));
+	ASSERT_EQ(1, write(self->fd, "c", 1));
+
+	end = sm_now() + EVENTUALLY_MS / 1000.0;
+	while (sm_figure(self->id, "delayed") > 2 && sm_now() < end)
+		sm_sleep_ms(10);
+	ASSERT_EQ(2, sm_figure(self->id, "delayed"));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(1, sm_read_nonblock(self->fd, buf, sizeof(buf)));
+		EXPECT_EQ("abc"[i], buf[0]);
+	}
+
+	ASSERT_EQ(0, set_delay(self->fd, 200));
+	ASSERT_EQ(1, write(self->fd, "d", 1));
+	ASSERT_EQ(1, write(self->fd, "e", 1));
+	ASSERT_EQ(0, fsync(self->fd));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(1, sm_read_nonblock(self->fd, buf, sizeof(buf)));
+		EXPECT_EQ(after[i], buf[0]) TH_LOG("message %d", i);
+	}
+	EXPECT_EQ(-EAGAIN, sm_read_nonblock(self->fd, buf, sizeof(buf)));
+}
+
 TEST_F(group, revoke_drops_mixed_delays)
 {
 	char buf[8];
