@@ -26,18 +26,8 @@ usage() {
 	exit 2
 }
 
-# The points the strips make, latest first.
-points() {
-	local strip nn=()
-
-	for strip in "$TOP"/series/strip/[0-9][0-9]-*.diff; do
-		[ -e "$strip" ] && nn+=("$(basename "$strip" | cut -c1-2)")
-	done
-	printf '%s\n' "${nn[@]}" | sort -r
-}
-
 carry() {
-	local old=$1 new=$2 p f conflicts=()
+	local old=$1 new=$2 strip p f conflicts=()
 
 	[ -d "$old/final" ] || die "$old has no final/: not from --stages"
 	[ -e "$new" ] && die "$new exists already"
@@ -46,7 +36,8 @@ carry() {
 	rm -rf "$new/final"
 	mkdir -p "$new/final"
 	(cd "$TOP" && cp -r --parents "${SERIES_STAGED[@]}" "$new/final")
-	for p in $(points); do
+	for strip in $(series_strips | sort -r); do
+		p=$(strip_point "$strip")
 		[ -d "$old/$p" ] || die "$old has no $p/"
 		while read -r f; do
 			[ -e "$new/$p/$f" ] || continue
@@ -84,8 +75,8 @@ write_strips() {
 	local new=$1 prev=final p strip
 
 	grep -rl '^<<<<<<<' "$new" && die "conflict markers left in $new"
-	for p in $(points); do
-		strip=$(ls "$TOP"/series/strip/"$p"-*.diff)
+	for strip in $(series_strips | sort -r); do
+		p=$(strip_point "$strip")
 		strip_diff "$new" "$prev" "$p" >"$strip"
 		prev=$p
 	done

@@ -83,12 +83,10 @@ make_stages() {
 
 	mkdir -p "$from"
 	(cd "$TOP" && cp -r --parents "${SERIES_STAGED[@]}" "$from")
-	for strip in "$TOP"/series/strip/[0-9][0-9]-*.diff; do
-		[ -e "$strip" ] && STRIPS+=("$strip")
-	done
+	mapfile -t STRIPS < <(series_strips)
 	for ((i = ${#STRIPS[@]} - 1; i >= 0; i--)); do
 		strip=${STRIPS[i]}
-		nn=$(basename "$strip" | cut -c1-2)
+		nn=$(strip_point "$strip")
 		cp -r "$from" "$STAGES/$nn"
 		patch -s -p1 -F0 --no-backup-if-mismatch -d "$STAGES/$nn" \
 			<"$strip" || die "$strip does not apply: refresh it (scripts/carry-strips.sh)"
@@ -101,7 +99,7 @@ stage() {
 	local strip nn
 
 	for strip in "${STRIPS[@]}"; do
-		nn=$(basename "$strip" | cut -c1-2)
+		nn=$(strip_point "$strip")
 		if ((10#$nn > PATCH_NR)); then
 			echo "$STAGES/$nn"
 			return

@@ -19,6 +19,18 @@ KST=tools/testing/selftests/synchmess
 SYSFS_ABI=Documentation/ABI/testing/sysfs-class-synchmess
 SERIES_STAGED=("$UAPI" "$DRV" "$SYSFS_ABI" "$KST")
 
+# The strips of series/strip/, earliest point first.
+series_strips() {
+	local strip
+
+	for strip in "$TOP"/series/strip/[0-9][0-9]-*.diff; do
+		[ -e "$strip" ] && echo "$strip"
+	done
+}
+
+# The point (NN) whose tree the strip $1 makes.
+strip_point() { basename "$1" | cut -c1-2; }
+
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
