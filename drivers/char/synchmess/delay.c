@@ -272,15 +272,23 @@ static void synchmess_delay_discard(struct synchmess_delay *d,
 	}
 }
 
-/* Publish messages taken off the tree; the caller holds d->lock. */
+/*
+ * Publish messages taken off the tree; the caller holds d->lock and has
+ * seen the group alive. The event goes first: a message on the queue may
+ * be read at once, and its read must not be traced before its publication.
+ * Nor can the event be wrong: removal sets @dead under d->lock before the
+ * queue dies, so the queue takes the messages.
+ */
 static int synchmess_delay_publish(struct synchmess_delay *d,
-				   struct list_head *msgs, unsigned int count)
+				   struct list_head *msgs, unsigned int count,
+				   enum synchmess_publish_reason reason)
 {
 	int ret;
 
 	lockdep_assert_held(&d->lock);
 	if (!count)
 		return 0;
+	trace_synchmess_publish(d->queue->id, count, reason);
 	ret = synchmess_queue_publish(d->queue, msgs, count);
 	if (ret)
 		synchmess_delay_discard(d, msgs);
@@ -331,7 +339,7 @@ static int synchmess_delay_publish_until(struct synchmess_delay *d,
 
 	for (;;) {
 		count = synchmess_delay_take(d, until, &msgs);
-		ret = synchmess_delay_publish(d, &msgs, count);
+		ret = synchmess_delay_publish(d, &msgs, count, reason);
 		if (!ret)
 			published += count;
 		if (ret || !synchmess_delay_left(d, until))
@@ -341,8 +349,6 @@ static int synchmess_delay_publish_until(struct synchmess_delay *d,
 			break;
 		}
 	}
-	if (published)
-		trace_synchmess_publish(d->queue->id, published, reason);
 	return ret ? ret : published;
 }
 
