@@ -212,6 +212,41 @@ TEST_F(trace, flush_publishes_and_says_how_many)
 		TH_LOG("%s", self->buf);
 }
 
+/*
+ * A batch goes out 1024 messages at a time, each chunk traced before it can
+ * be read: one more than a chunk makes two events that add up to it.
+ */
+TEST_F(trace, long_flush_is_traced_a_chunk_at_a_time)
+{
+	__u32 ms = 60000;
+	char want[64];
+	int i;
+
+	/* 1025 write events would only bury the ones looked at. */
+	ASSERT_EQ(0, sm_trace_write(self->instance,
+				    "events/synchmess/synchmess_write/enable",
+				    "0"));
+	ASSERT_EQ(0, ioctl(self->fd, SYNCHMESS_IOC_SET_SEND_DELAY, &ms));
+	for (i = 0; i < 1025; i++)
+		ASSERT_EQ(1, write(self->fd, "m", 1));
+	ASSERT_EQ(0, fsync(self->fd));
+	READ_TRACE();
+
+	snprintf(want, sizeof(want), "id=%u count=1024 reason=flush\n",
+		 self->id);
+	EXPECT_EQ(1, sm_trace_count(self->buf, "synchmess_publish", want))
+		TH_LOG("%s", self->buf);
+	snprintf(want, sizeof(want), "id=%u count=1 reason=flush\n", self->id);
+	EXPECT_EQ(1, sm_trace_count(self->buf, "synchmess_publish", want))
+		TH_LOG("%s", self->buf);
+	snprintf(want, sizeof(want), "id=%u ", self->id);
+	EXPECT_EQ(2, sm_trace_count(self->buf, "synchmess_publish", want))
+		TH_LOG("%s", self->buf);
+	snprintf(want, sizeof(want), "id=%u count=1025\n", self->id);
+	EXPECT_EQ(1, sm_trace_count(self->buf, "synchmess_flush", want))
+		TH_LOG("%s", self->buf);
+}
+
 TEST_F(trace, revoke_says_how_many_it_dropped)
 {
 	__u32 ms = 60000;
