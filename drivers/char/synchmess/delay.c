@@ -488,12 +488,29 @@ int synchmess_delay_post(struct synchmess_delay *d, struct synchmess_msg *msg,
 	}
 	msg->deadline = ktime_add_ms(ktime_get(), ms);
 	msg->delay_ms = ms;
+	/* Under the lock that its publication will take, so before it. */
+	trace_synchmess_write(d->queue->id, msg->len, ms);
 	synchmess_delay_add(d, msg);
 	if (synchmess_delay_first(d) == msg)
 		synchmess_delay_done(d, true);
 	mutex_unlock(&d->lock);
 
 	return 0;
+}
+
+/*
+ * Trace writes without a delay before they can be read, so that no read's
+ * event comes before its write's.
+ */
+static void synchmess_delay_trace_writes(struct synchmess_delay *d,
+					 struct list_head *msgs)
+{
+	struct synchmess_msg *msg;
+
+	if (!trace_synchmess_write_enabled())
+		return;
+	list_for_each_entry(msg, msgs, node)
+		trace_synchmess_write(d->queue->id, msg->len, 0);
 }
 
 /**
@@ -515,15 +532,22 @@ int synchmess_delay_post_now(struct synchmess_delay *d, struct list_head *msgs,
 {
 	int ret;
 
-	if (likely(!synchmess_delay_due(d)))
+	if (likely(!synchmess_delay_due(d))) {
+		/* A removal meanwhile makes it -EIDRM, traced as refused. */
+		synchmess_delay_trace_writes(d, msgs);
 		return synchmess_queue_publish(d->queue, msgs, count);
+	}
 
 	ret = synchmess_delay_lock(d, nowait);
 	if (ret)
 		return ret;
-	if (!d->dead)
+	if (likely(!d->dead)) {
 		synchmess_delay_publish_due(d, SYNCHMESS_PUBLISH_IMMEDIATE);
-	ret = synchmess_queue_publish(d->queue, msgs, count);
+		synchmess_delay_trace_writes(d, msgs);
+		ret = synchmess_queue_publish(d->queue, msgs, count);
+	} else {
+		ret = -EIDRM;
+	}
 	mutex_unlock(&d->lock);
 
 	return ret;

@@ -240,8 +240,6 @@ static ssize_t synchmess_group_post(struct kiocb *iocb, struct iov_iter *from)
 		synchmess_group_drop_msg(grp, msg);
 		return ret;
 	}
-
-	trace_synchmess_write(grp->id, len, delay_ms);
 	return len;
 }
 

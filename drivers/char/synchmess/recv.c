@@ -295,12 +295,9 @@ static long synchmess_send_batch_post(struct synchmess_grp *grp,
 			synchmess_group_drop_msg(grp, msg);
 			break;
 		}
-		trace_synchmess_write(grp->id, vec[i].len, delay_ms);
 		posted++;
 	}
 	if (now) {
-		list_for_each_entry(msg, &msgs, node)
-			trace_synchmess_write(grp->id, msg->len, 0);
 		err = synchmess_delay_post_now(&grp->delay, &msgs, now, false) ?:
 		      err;
 		list_for_each_entry_safe(msg, next, &msgs, node) {

@@ -171,6 +171,37 @@ TEST_F(trace, write_and_read_show_length_and_wait)
 		TH_LOG("%s", self->buf);
 }
 
+/*
+ * A reader woken by a write finds the write in the trace once its read
+ * returns: the event is recorded before the message can be read.
+ */
+TEST_F(trace, woken_reader_finds_the_write_traced)
+{
+	char want[64], msg[16];
+	int status;
+	pid_t pid;
+
+	snprintf(want, sizeof(want), "id=%u len=4 delay_ms=0\n", self->id);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (read(self->fd, msg, sizeof(msg)) != 4 ||
+		    sm_trace_read(self->instance, self->buf, SM_TRACE_BUF) <= 0)
+			_exit(2);
+		_exit(sm_trace_count(self->buf, "synchmess_write", want) == 1 ?
+		      0 : 1);
+	}
+	/* Let the reader block first, so that the write hands it over. */
+	sm_sleep_ms(100);
+	ASSERT_EQ(4, write(self->fd, "ping", 4));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("the reader %s", WEXITSTATUS(status) == 1 ?
+		       "did not find the write in the trace" :
+		       "failed to read the message or the trace");
+}
+
 TEST_F(trace, due_delayed_message_is_published_as_due)
 {
 	__u32 ms = 10;
