@@ -14,19 +14,25 @@
  *                    page list and chunk pointers   at most
  *                    when there are any, and the    SYNCHMESS_MSG_SLACK bytes
  *                    payload's last bytes           or to at most 256 bytes
- *   chunks           payload, in pieces of 2048,    kmalloc() of a power of
- *                    1024, 512, 256 or 128 bytes,   two: exact
- *                    each size at most once
- *   pages            payload, in whole pages,       alloc_page(), linked by
- *                    when the message does not      page->lru: exact
- *                    fit in one page with its
- *                    header
+ *   chunks           payload, in pieces of a page,  kmalloc() of a power of
+ *                    2048, 1024, 512, 256 or 128    two: exact
+ *                    bytes, each size at most once
+ *   pages            payload, in whole pages, from  alloc_page(), linked by
+ *                    a page and a half on           page->lru: exact
  *
  * The header takes as much of the payload as fits with little waste; each
  * chunk, the largest power of two left, is split off only when keeping it
  * in the header would waste more than SYNCHMESS_MSG_SLACK. So a message of
  * 64 bytes is one object of 128, one of 1,000 bytes a header of 192 bytes
- * and chunks of 512 and 256, one of 8 KiB two pages and a header of 64.
+ * and chunks of 512 and 256, one of 4 KiB a chunk of a page and a header
+ * of 64, one of 8 KiB two pages and a header of 96.
+ *
+ * Below a page and a half the payload takes no whole page: a chunk of
+ * PAGE_SIZE comes from the slab's per-CPU cache, so a record of a page, a
+ * common size, never goes to the page allocator, which costs more per
+ * call. What is left beside it is under half a page, so a message has at
+ * most five chunks, which bounds the overhead below.
+ *
  * The layout follows from the length alone, and so does the charge: a
  * write that would not fit fails before anything is allocated.
  *
@@ -105,7 +111,7 @@ static void synchmess_msg_layout_split(size_t len,
 	size_t rest, chunk, waste;
 
 	lo->nr_pages = 0;
-	if (synchmess_msg_header_size(0, 0, len) > PAGE_SIZE)
+	if (len >= PAGE_SIZE + PAGE_SIZE / 2)
 		lo->nr_pages = len / PAGE_SIZE;
 	rest = len - lo->nr_pages * PAGE_SIZE;
 	lo->nr_chunks = 0;
