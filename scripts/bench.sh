@@ -16,8 +16,9 @@
 # 7 rounds at scale 1 by default (a few minutes); SCALE multiplies the
 # iterations, -q divides them by ten. --profile shows instead where the
 # kernel spends the time of a 64 B and a 4 KiB send and receive, of 64 B
-# batches of 32, and of the floor (timer-tick samples of /proc/profile,
-# the guest booted with profile=2).
+# batches of 32, of the floor, and of 4 KiB streamed from one process to
+# another over a group and over a SysV queue (timer-tick samples of
+# /proc/profile, the guest booted with profile=2).
 # The kernel has tracing, as distributions build it, so the synchmess trace
 # events are compiled in and off; --no-trace builds it without
 # (bench-notrace.config, in build-bench-notrace), to show what they cost.
@@ -30,7 +31,7 @@ set -euo pipefail
 . "$(dirname "$0")/vm.sh"
 
 usage() {
-	sed -n '3,28s/^# \{0,1\}//p' "$0"
+	sed -n '3,29s/^# \{0,1\}//p' "$0"
 	exit "$1"
 }
 
