@@ -24,8 +24,8 @@
  * chunk, the largest power of two left, is split off only when keeping it
  * in the header would waste more than SYNCHMESS_MSG_SLACK. So a message of
  * 64 bytes is one object of 128, one of 1,000 bytes a header of 192 bytes
- * and chunks of 512 and 256, one of 4 KiB a chunk of a page and a header
- * of 64, one of 8 KiB two pages and a header of 96.
+ * and chunks of 512, 256 and 128, one of 4 KiB a chunk of a page and a
+ * header of 64, one of 8 KiB two pages and a header of 96.
  *
  * Below a page and a half the payload takes no whole page: a chunk of
  * PAGE_SIZE comes from the slab's per-CPU cache, so a record of a page, a
